@@ -1,0 +1,118 @@
+"""Records of the law: provisions as parsed from one source document, their dated versions, and
+the cross-references between them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schema.ids import Kind
+
+Lang = Literal["en", "fr", "de"]
+
+
+class Record(BaseModel):
+    """Base of every record: immutable, no unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SourceFormat(StrEnum):
+    EURLEX_HTML = "eurlex_html"
+    EURLEX_HTML_LEGACY = "eurlex_html_legacy"
+    FORMEX_ACT = "formex_act"
+    FORMEX_CONSOLIDATED = "formex_consolidated"
+    FORMEX_CORRIGENDUM = "formex_corrigendum"
+
+
+class ParsedProvision(Record):
+    """One structural unit of an act as one source document words it, in document order.
+
+    ``text`` is the unit's own wording, normalised (children excluded: a paragraph's text is its
+    chapeau, its points are children); ``text_original`` is the same span as the source has it.
+    """
+
+    id: str
+    kind: Kind
+    number: str | None = None
+    parent_id: str | None = None
+    heading: str | None = None
+    text: str = ""
+    text_original: str = ""
+
+
+class ParsedAct(Record):
+    """Everything one act document (HTML page, Formex act or consolidated act) holds, in one language."""
+
+    act_id: str
+    lang: Lang
+    source_format: SourceFormat
+    title: str
+    document_date: dt.date | None = None
+    provisions: list[ParsedProvision]
+
+
+class Correction(Record):
+    """One ``CORRECTION`` of a corrigendum: the wording to find (``old``) and what replaces it (``new``).
+
+    ``target_id`` is the provision the correction was found to apply to, set when corrections are applied.
+    """
+
+    description: str
+    field: Literal["text", "heading"] = "text"
+    old: str
+    new: str
+    target_id: str | None = None
+
+
+class ParsedCorrigendum(Record):
+    act_id: str
+    lang: Lang
+    document_date: dt.date
+    corrections: list[Correction]
+
+
+class Provision(Record):
+    """A node of the law's structure, language-independent."""
+
+    id: str
+    act_id: str
+    kind: Kind
+    number: str | None = None
+    parent_id: str | None = None
+    ordinal: int = Field(description="position in the act's reading order")
+
+
+class ProvisionVersion(Record):
+    """A provision's wording in one language over a valid-time interval [valid_from, valid_to)."""
+
+    id: str
+    provision_id: str
+    lang: Lang
+    heading: str | None = None
+    text: str
+    text_original: str
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    source_sha256: list[str] = Field(description="every source document stating this wording")
+
+
+class CrossReference(Record):
+    """A mention of a provision or an act inside a provision's text, with its evidence.
+
+    ``start``/``end`` are character offsets into the citing version's normalised ``text``.
+    ``target_id`` is None when the mention could not be resolved; ``reason`` then says why.
+    """
+
+    source_id: str
+    target_id: str | None
+    lang: Lang
+    start: int
+    end: int
+    text: str
+    external: bool = False
+    reason: str | None = None
+    version_id: str | None = None
