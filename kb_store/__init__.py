@@ -1,0 +1,6 @@
+"""The Kùzu store: engine adapter, bulk load, published graphs, point-in-time reads."""
+
+from kb_store.read import ProvisionView, Reader
+from kb_store.store import Store
+
+__all__ = ["ProvisionView", "Reader", "Store"]

@@ -75,8 +75,22 @@ class ParsedCorrigendum(Record):
     corrections: list[Correction]
 
 
+class SourceDocument(Record):
+    """A fetched document as the graph records it: where it came from and under which licence."""
+
+    sha256: str
+    name: str
+    url: str
+    format: SourceFormat
+    lang: Lang
+    fetched_at: dt.datetime
+    licence: str
+    attribution: str
+
+
 class Provision(Record):
-    """A node of the law's structure, language-independent."""
+    """A node of the law's structure, language-independent. External acts cited by the law are
+    provisions of kind ``act`` with no text of their own."""
 
     id: str
     act_id: str
@@ -84,6 +98,9 @@ class Provision(Record):
     number: str | None = None
     parent_id: str | None = None
     ordinal: int = Field(description="position in the act's reading order")
+    source_sha256: list[str] = Field(description="every source document holding this provision")
+    parser_version: str
+    access: str = "public"
 
 
 class ProvisionVersion(Record):
@@ -98,6 +115,8 @@ class ProvisionVersion(Record):
     valid_from: dt.date
     valid_to: dt.date | None = None
     source_sha256: list[str] = Field(description="every source document stating this wording")
+    parser_version: str
+    access: str = "public"
 
 
 class CrossReference(Record):
