@@ -43,13 +43,22 @@ class Quarantined(Record):
     reason: str
 
 
+class CheckResult(Record):
+    """One quality check of the refresh that built a snapshot."""
+
+    name: str
+    passed: bool
+    summary: str
+    details: list[str]
+
+
 class Manifest(Record):
     id: str
     created: dt.datetime
     parent: str | None
     sources: list[SourceEntry]
     counts: dict[str, int]
-    checks: dict[str, str]
+    checks: list[CheckResult]
     quarantined: list[Quarantined]
 
 

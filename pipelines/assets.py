@@ -1,0 +1,101 @@
+"""The EUR-Lex refresh as software-defined assets: raw → parsed → versions → references → graph."""
+
+from __future__ import annotations
+
+from dagster import (AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, MaterializeResult,
+                     MetadataValue, asset, asset_check)
+
+from kb_store.store import CheckResult
+from parsers.versions import LawVersions
+from pipelines import checks, stages
+from pipelines.resources import HttpResource, SourcesResource, StoreResource
+from schema.law import CrossReference
+
+GROUP = "eurlex"
+
+
+@asset(group_name=GROUP, required_resource_keys={"progress"})
+def raw_documents(context: AssetExecutionContext, sources: SourcesResource, store: StoreResource,
+                  http: HttpResource) -> stages.Fetched:
+    """Every configured document fetched into the content-addressed raw store (conditional requests)."""
+    raw = store.raw()
+    with http.fetcher(raw) as fetcher:
+        fetched = stages.fetch_sources(sources.load(), raw, fetcher, context.resources.progress)
+    context.add_output_metadata({"documents": len(fetched.documents), "changed": len(fetched.changed),
+                                 "failed": len(fetched.quarantined)})
+    return fetched
+
+
+@asset(group_name=GROUP, required_resource_keys={"progress"})
+def parsed_documents(context: AssetExecutionContext, raw_documents: stages.Fetched, sources: SourcesResource,
+                     store: StoreResource) -> stages.ParsedSources:
+    """Each document parsed into act or corrigendum records; bad documents quarantined with a reason."""
+    parsed = stages.parse_sources(sources.load(), raw_documents, store.raw(), store.store().parsed_dir,
+                                  context.resources.progress)
+    context.add_output_metadata({
+        "parsed": parsed.parsed, "from cache": parsed.cached, "quarantined": len(parsed.quarantined),
+        "quarantine": MetadataValue.md(_bullets(f"{q.name}: {q.reason}" for q in parsed.quarantined))})
+    return parsed
+
+
+@asset(group_name=GROUP)
+def law_versions(context: AssetExecutionContext, parsed_documents: stages.ParsedSources) -> LawVersions:
+    """Provisions and their dated wordings per language, corrigenda applied."""
+    law = stages.build_law(parsed_documents)
+    context.add_output_metadata({"provisions": len(law.provisions), "versions": len(law.versions),
+                                 "corrections applied": len(law.applied)})
+    return law
+
+
+@asset(group_name=GROUP, required_resource_keys={"progress"})
+def cross_references(context: AssetExecutionContext, law_versions: LawVersions) -> list[CrossReference]:
+    """Cross-references read from every version's text, resolved to provision ids where possible."""
+    references = stages.extract_cross_references(law_versions, context.resources.progress)
+    context.add_output_metadata({"references": len(references),
+                                 "unresolved": sum(1 for r in references if r.target_id is None)})
+    return references
+
+
+@asset(group_name=GROUP)
+def graph(raw_documents: stages.Fetched, parsed_documents: stages.ParsedSources, law_versions: LawVersions,
+          cross_references: list[CrossReference], store: StoreResource) -> MaterializeResult:
+    """The graph, bulk-loaded into a new Kùzu snapshot and published, unless nothing changed."""
+    outcomes = checks.run_all(parsed_documents, law_versions, cross_references)
+    tables = stages.graph_tables(raw_documents, law_versions, cross_references)
+    manifest, published = stages.publish(store.store(), raw_documents, parsed_documents, tables, outcomes)
+    return MaterializeResult(metadata={"snapshot": manifest.id, "published": published,
+                                       **{f"rows {name}": count for name, count in manifest.counts.items()}},
+                             value=manifest)
+
+
+def _result(outcome: CheckResult, severity: AssetCheckSeverity = AssetCheckSeverity.ERROR) -> AssetCheckResult:
+    return AssetCheckResult(passed=outcome.passed, severity=severity, description=outcome.summary,
+                            metadata={"details": MetadataValue.md(_bullets(outcome.details[:200]))})
+
+
+def _bullets(lines) -> str:
+    return "\n".join(f"- {line}" for line in lines) or "(none)"
+
+
+@asset_check(asset=parsed_documents, description="every document of an act has the same structure counts")
+def structure_counts(parsed_documents: stages.ParsedSources) -> AssetCheckResult:
+    return _result(checks.structure_counts(parsed_documents))
+
+
+@asset_check(asset=law_versions, description="EUR-Lex HTML, legacy HTML and Formex word every provision alike")
+def sources_agree(law_versions: LawVersions) -> AssetCheckResult:
+    return _result(checks.sources_agree(law_versions), AssetCheckSeverity.WARN)
+
+
+@asset_check(asset=law_versions, description="every correction of every corrigendum found its provision")
+def corrections_applied(law_versions: LawVersions) -> AssetCheckResult:
+    return _result(checks.corrections_applied(law_versions))
+
+
+@asset_check(asset=cross_references, description="every reference resolved or reported; internal ones at ≥ 98%")
+def references_resolved(cross_references: list[CrossReference]) -> AssetCheckResult:
+    return _result(checks.references_resolved(cross_references))
+
+
+ASSETS = [raw_documents, parsed_documents, law_versions, cross_references, graph]
+CHECKS = [structure_counts, sources_agree, corrections_applied, references_resolved]

@@ -1,0 +1,93 @@
+"""The ``lexgraph`` command: ``refresh`` a store from a source config, ``show`` a provision as of a date."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from kb_store.read import NotFound, Reader, render_markdown
+from pipelines.progress import RichReporter
+from pipelines.sources import DEFAULT_CONFIG, ConfigError
+
+DEFAULT_STORE = Path(".store")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lexgraph", description="EU data-protection law as a versioned graph")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    refresh = commands.add_parser("refresh", help="fetch, parse and load the configured sources into the store")
+    refresh.add_argument("--config", type=Path, default=DEFAULT_CONFIG,
+                         help="source config (TOML); default: the live EUR-Lex sources")
+    refresh.add_argument("--store", type=Path, default=DEFAULT_STORE, help="store directory (default: .store)")
+    refresh.set_defaults(run=_refresh)
+
+    show = commands.add_parser("show", help="a provision as of a date, with its children and citations")
+    show.add_argument("id", help="provision id, e.g. eu/reg/2016/679/art_17 or art_17/par_1")
+    show.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date.today(), help="YYYY-MM-DD (default: today)")
+    show.add_argument("--lang", default="en", help="language: en, fr, de (default: en)")
+    show.add_argument("--store", type=Path, default=DEFAULT_STORE, help="store directory (default: .store)")
+    show.add_argument("--format", choices=("json", "md"), default="md")
+    show.set_defaults(run=_show)
+    return parser
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from pipelines.refresh import RefreshFailed, refresh  # Dagster loads slowly: only when refreshing
+
+    reporter = RichReporter()
+    try:
+        report = refresh(args.config, args.store, reporter)
+    except (ConfigError, RefreshFailed) as exc:
+        reporter.console.print(f"[red]refresh failed:[/red] {exc}")
+        return 1
+    _print_summary(reporter.console, report)
+    return 0
+
+
+def _print_summary(console: Console, report) -> None:
+    manifest, fetched, parsed = report.manifest, report.fetched, report.parsed
+    console.print(f"fetched {len(fetched.documents)} documents ({len(fetched.changed)} changed); "
+                  f"parsed {parsed.parsed}, reused {parsed.cached} cached parses")
+    if parsed.quarantined:
+        table = Table("quarantined", "reason", title="Quarantined documents")
+        for q in parsed.quarantined:
+            table.add_row(q.name, q.reason)
+        console.print(table)
+    checks = Table("check", "result", "summary", title="Checks")
+    for check in manifest.checks:
+        checks.add_row(check.name, "passed" if check.passed else "[red]FAILED[/red]", check.summary)
+    console.print(checks)
+    console.print("rows: " + ", ".join(f"{name} {count}" for name, count in manifest.counts.items()))
+    console.print("stage seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in report.seconds.items()))
+    verb = "published snapshot" if report.published else "nothing changed; current snapshot stays"
+    console.print(f"{verb} [bold]{manifest.id}[/bold]")
+
+
+def _show(args: argparse.Namespace) -> int:
+    try:
+        with Reader.open(args.store) as reader:
+            view = reader.show(args.id, args.as_of, args.lang)
+    except (NotFound, FileNotFoundError) as exc:
+        print(f"lexgraph show: {exc}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        print(json.dumps(view.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    else:
+        print(render_markdown(view), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
