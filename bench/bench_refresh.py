@@ -1,0 +1,91 @@
+"""Times the EUR-Lex refresh on the real corpus, stage by stage, beside its baselines.
+
+    python bench/bench_refresh.py [--config examples/offline.toml]
+
+Prints: the whole refresh (Dagster in-process, cold store), each stage run directly, the parse stage
+beside the bare lxml parse of the same bytes (target: within 3x), and the bulk load beside a
+row-by-row load of the same graph (target: at least 10x faster). Figures are printed, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from lxml import etree, html
+
+from kb_store.load import create_graph, insert_row_by_row
+from parsers.registry import parse
+from pipelines import stages
+from pipelines.fetch import Fetcher
+from pipelines.progress import LogReporter
+from pipelines.raw_store import RawStore
+from pipelines.refresh import refresh
+from pipelines.sources import load_config
+from schema.law import SourceFormat
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def timed(fn, *args):
+    start = time.perf_counter()
+    value = fn(*args)
+    return value, time.perf_counter() - start
+
+
+def bare_lxml(source_format: SourceFormat, data: bytes) -> None:
+    if source_format in (SourceFormat.EURLEX_HTML, SourceFormat.EURLEX_HTML_LEGACY):
+        html.fromstring(data)
+    else:
+        etree.fromstring(data)
+
+
+def main() -> None:
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--config", type=Path, default=REPO / "examples" / "offline.toml")
+    config_path = args.parse_args().config
+    config, quiet = load_config(config_path), LogReporter()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        report, whole = timed(refresh, config_path, Path(tmp) / "store")
+    print(f"whole refresh (Dagster, cold store, {len(report.fetched.documents)} documents): {whole:6.2f} s   target < 10 s")
+    for step, seconds in report.seconds.items():
+        print(f"  asset {step:<18} {seconds:6.2f} s")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = RawStore(Path(tmp) / "raw")
+        with Fetcher(raw) as fetcher:
+            fetched, t_fetch = timed(stages.fetch_sources, config, raw, fetcher, quiet)
+        parsed, t_parse = timed(stages.parse_sources, config, fetched, raw, Path(tmp) / "parsed", quiet)
+        law, t_versions = timed(stages.build_law, parsed)
+        refs, t_refs = timed(stages.extract_cross_references, law, quiet)
+        tables = stages.graph_tables(fetched, law, refs)
+        _, t_bulk = timed(create_graph, Path(tmp) / "bulk.kuzu", tables)
+        _, t_rows = timed(insert_row_by_row, Path(tmp) / "rows.kuzu", tables)
+
+        print("\nstages run directly:")
+        for name, seconds in [("fetch", t_fetch), ("parse", t_parse), ("versions", t_versions),
+                              ("references", t_refs), ("load (bulk)", t_bulk)]:
+            print(f"  {name:<14} {seconds:6.2f} s")
+
+        print("\nparse vs bare lxml, per document (target: parse within 3x):")
+        total_parse = total_lxml = 0.0
+        for doc in fetched.documents:
+            fmt, data = config[doc.name].format, raw.get(doc.sha256)
+            _, t_p = timed(parse, fmt, data)
+            _, t_l = timed(bare_lxml, fmt, data)
+            total_parse, total_lxml = total_parse + t_p, total_lxml + t_l
+            print(f"  {doc.name:<48} parse {t_p * 1000:7.1f} ms   lxml {t_l * 1000:6.1f} ms   {t_p / t_l:4.1f}x")
+        print(f"  {'all':<48} parse {total_parse * 1000:7.1f} ms   lxml {total_lxml * 1000:6.1f} ms   "
+              f"{total_parse / total_lxml:4.1f}x")
+
+        rows = sum(len(v) for v in tables.values())
+        print(f"\nload of {rows} rows: bulk COPY FROM {t_bulk:6.2f} s   row by row {t_rows:6.2f} s   "
+              f"{t_rows / t_bulk:5.1f}x faster   (target >= 10x)")
+        print(f"references: {len(refs)} read from {len(law.versions)} versions")
+
+
+if __name__ == "__main__":
+    main()
