@@ -1,0 +1,97 @@
+"""Applies a corrigendum to an act parsed in the same language: a pure function, records in, records out.
+
+A correction is located by its content, not by its description ("On page 55, point (c) of Article
+37(1)" is a hint for people): the wording to replace, with its elisions ("…", "[…]") as gaps, must
+occur exactly once in the act's provision texts (or headings). That occurrence is replaced by the new
+wording, the elided parts kept as they are.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict
+
+from schema.law import Correction, ParsedAct, ParsedCorrigendum, ParsedProvision
+from schema.text import normalise
+
+__all__ = ["CorrectionResult", "apply_corrections"]
+
+_ELLIPSIS = re.compile(r"\s*(?:\[…\]|…)\s*")
+# Characters the corrigendum and the act write differently for the same thing (FR ’ and ').
+_SAME = {"'": "['’]", "’": "['’]"}
+
+
+class CorrectionResult(BaseModel):
+    """The corrected act, the corrections applied (with ``target_id``) and those not, with the reason."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    act: ParsedAct
+    applied: list[Correction]
+    unapplied: list[tuple[Correction, str]]
+
+
+def apply_corrections(act: ParsedAct, corrigendum: ParsedCorrigendum) -> CorrectionResult:
+    """Apply, in the corrigendum's order, every correction that can be located in ``act``."""
+    if (corrigendum.act_id, corrigendum.lang) != (act.act_id, act.lang):
+        raise ValueError(f"a corrigendum of {corrigendum.act_id} ({corrigendum.lang}) "
+                         f"cannot correct {act.act_id} ({act.lang})")
+    provisions = list(act.provisions)
+    applied: list[Correction] = []
+    unapplied: list[tuple[Correction, str]] = []
+    for correction in corrigendum.corrections:
+        outcome = _locate(correction, provisions)
+        if isinstance(outcome, str):
+            unapplied.append((correction, outcome))
+            continue
+        index, match = outcome
+        provisions[index] = _replaced(provisions[index], correction, match)
+        applied.append(correction.model_copy(update={"target_id": provisions[index].id}))
+    return CorrectionResult(act=act.model_copy(update={"provisions": provisions}),
+                            applied=applied, unapplied=unapplied)
+
+
+def _locate(correction: Correction, provisions: list[ParsedProvision]) -> tuple[int, re.Match[str]] | str:
+    """The one provision and place the old wording occurs at, or why there is none."""
+    old, new = _segments(correction.old), _segments(correction.new)
+    if not old:
+        return "the wording to replace is only an elision"
+    if len(old) != len(new):
+        return f"the wording to replace has {len(old)} parts between elisions, its replacement {len(new)}"
+    pattern = re.compile("(.*?)".join(map(_pattern, old)), re.DOTALL)
+    hits = [(index, match) for index, provision in enumerate(provisions)
+            for match in pattern.finditer(_field(provision, correction.field))]
+    where = f"{'heading' if correction.field == 'heading' else 'text'} of the act"
+    if not hits:
+        return f"not found: the wording to replace occurs in no provision {where}"
+    if len(hits) > 1:
+        places = list(dict.fromkeys(provisions[index].id for index, _ in hits))
+        shown = ", ".join(places[:3]) + (f" and {len(places) - 3} more" if len(places) > 3 else "")
+        return f"ambiguous: the wording to replace occurs {len(hits)} times in the {where}: {shown}"
+    return hits[0]
+
+
+def _replaced(provision: ParsedProvision, correction: Correction, match: re.Match[str]) -> ParsedProvision:
+    """``provision`` with the matched old wording replaced, parts elided by the corrigendum kept."""
+    first, *rest = _segments(correction.new)
+    replacement = first + "".join(gap + part for gap, part in zip(match.groups(), rest))
+    corrected = match.string[:match.start()] + replacement + match.string[match.end():]
+    if correction.field == "heading":
+        return provision.model_copy(update={"heading": normalise(corrected)})
+    return provision.model_copy(update={"text": normalise(corrected), "text_original": corrected})
+
+
+def _field(provision: ParsedProvision, field: str) -> str:
+    """Where a correction is looked for: the source's own text (whitespace as it has it), or the heading."""
+    return (provision.heading or "") if field == "heading" else provision.text_original
+
+
+def _segments(fragment: str) -> list[str]:
+    """The wording between elisions: ``"… a … b"`` → ``["a", "b"]``."""
+    return [part for part in _ELLIPSIS.split(fragment) if part]
+
+
+def _pattern(segment: str) -> str:
+    """A normalised segment as a pattern over source text: any run of whitespace for a space."""
+    return "".join(r"\s+" if char == " " else _SAME.get(char) or re.escape(char) for char in segment)

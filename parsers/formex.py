@@ -1,0 +1,299 @@
+"""Formex 4 XML, the Official Journal's own markup: an act as published (root ``ACT``) or a
+consolidated act (root ``CONS.ACT``) → :class:`schema.law.ParsedAct`.
+
+Inline elements are rendered the way the EUR-Lex HTML page shows them (quotation marks from their
+code point, footnote references as ``(n)``, upper-case ``HT``, grouped amounts), so that an act parsed
+from Formex and from HTML has the same normalised text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Protocol, get_args
+
+from lxml import etree
+
+from parsers._structure import ActBuilder
+from parsers.errors import ParseError
+from schema.ids import act_id
+from schema.law import Lang, ParsedAct, SourceFormat
+from schema.text import normalise
+
+__all__ = ["parse_formex_act"]
+
+_ACT_ROOTS = {"ACT": SourceFormat.FORMEX_ACT, "CONS.ACT": SourceFormat.FORMEX_CONSOLIDATED}
+_BLOCKS = frozenset({"P", "ALINEA", "LIST"})
+_QUOTES = frozenset({"QUOT.START", "QUOT.END"})
+# The act type as titles name it in the languages read; act ids use the English name.
+ACT_TYPES = {
+    "regulation": "regulation", "règlement": "regulation", "verordnung": "regulation",
+    "directive": "directive", "richtlinie": "directive",
+    "decision": "decision", "décision": "decision", "beschluss": "decision",
+}
+_ACT_TYPE = re.compile(r"\b(" + "|".join(ACT_TYPES) + r")\b", re.IGNORECASE)
+_NUMBER = re.compile(r"(\d+[a-z]*)\W*$", re.IGNORECASE)
+_WORD_NUMBERS = {"premier": "1"}  # FR "Article premier"
+_POSITION = re.compile(r",? line \d+, column \d+$")
+
+
+def parse_formex_act(data: bytes) -> ParsedAct:
+    """Parse a Formex ``ACT`` or ``CONS.ACT`` document; raise :class:`ParseError` on anything else."""
+    root = parse_xml(data)
+    if root.tag == "CORR":
+        raise ParseError("this is a Formex corrigendum (root <CORR>), not an act: "
+                         "use parse_formex_corrigendum")
+    if root.tag not in _ACT_ROOTS:
+        raise ParseError(f"not a Formex act: root element <{root.tag}>, expected <ACT> or <CONS.ACT>")
+    doc = _require(root, "CONS.DOC") if root.tag == "CONS.ACT" else root
+    text = InlineText(root)
+    title = text.paragraphs(_require(doc, "TITLE/TI"))
+    builder = ActBuilder(_act_id(root, title), document_lang(root), _ACT_ROOTS[root.tag], title,
+                         _document_date(root))
+    try:
+        _walk_act(doc, builder, Walker(builder, text))
+        for note, number in text.notes.items():
+            builder.footnote(str(number), text.paragraphs(note))
+    except ParseError:
+        raise
+    except ValueError as error:  # the builder's complaints about the structure
+        raise ParseError(f"inconsistent act structure: {error}") from error
+    return builder.build()
+
+
+# -- shared with the corrigendum parser ------------------------------------------------------
+def parse_xml(data: bytes) -> etree._Element:
+    """Well-formed XML or a :class:`ParseError` saying where it is not. Page-break processing
+    instructions and comments are dropped at parse time (the text around them is joined)."""
+    if not data.strip():
+        raise ParseError("empty document: no bytes to parse")
+    parser = etree.XMLParser(remove_pis=True, remove_comments=True, resolve_entities=False,
+                             no_network=True)
+    try:
+        parser.feed(data)
+    except etree.XMLSyntaxError as error:
+        raise _malformed(error, truncated=False) from error
+    try:  # only a document that ends too early fails here, once its end is reached
+        return parser.close()
+    except etree.XMLSyntaxError as error:
+        raise _malformed(error, truncated=True) from error
+
+
+def document_lang(root: etree._Element) -> Lang:
+    lang = (root.findtext(".//LG.DOC") or "").strip().lower()
+    if lang not in get_args(Lang):
+        raise ParseError(f"unsupported document language {lang!r} (LG.DOC), expected one of {get_args(Lang)}")
+    return lang
+
+
+def iso_date(value: str | None, what: str) -> dt.date:
+    try:
+        return dt.datetime.strptime((value or "").strip(), "%Y%m%d").date()
+    except ValueError:
+        raise ParseError(f"{what}: {value!r} is not a date as YYYYMMDD") from None
+
+
+class InlineText:
+    """Renders Formex inline content as text, as EUR-Lex HTML shows it.
+
+    Footnotes are numbered in order of appearance over the whole document (``notes``), whether or
+    not the text holding them is kept (citations are not), as the HTML page numbers them.
+    """
+
+    def __init__(self, root: etree._Element) -> None:
+        self.notes = {note: number for number, note in enumerate(root.iter("NOTE"), 1)}
+
+    def text(self, el: etree._Element) -> str:
+        """``el``'s content: its text and inline children with their tails."""
+        if not len(el):
+            return el.text or ""
+        parts = [el.text or ""]
+        for child in el:
+            parts.append(self.inline(child))
+            parts.append(child.tail or "")
+        return "".join(parts)
+
+    def inline(self, el: etree._Element) -> str:
+        """One inline element, without its tail."""
+        tag = el.tag
+        if tag in _QUOTES:
+            return _quote_mark(el)
+        if tag == "NOTE":
+            return f"\u00a0({self.notes[el]})"
+        if tag == "HT" and el.get("TYPE") == "UC":
+            return self.text(el).upper()
+        if tag == "FT" and el.get("TYPE") == "NUMBER":
+            return _grouped(self.text(el))
+        return self.text(el)
+
+    def paragraphs(self, el: etree._Element | None) -> str:
+        """A title, heading or note: its ``P`` children one per line, or its own text."""
+        if el is None:
+            return ""
+        ps = el.findall("P")
+        return "\n".join(map(self.text, ps)) if ps else self.text(el)
+
+
+class Sink(Protocol):
+    """What :class:`Walker` feeds: :class:`ActBuilder`, or the corrigendum's collector of fragments."""
+
+    def recital(self, number: str, text: str) -> None: ...
+    def paragraph(self, number: str, text: str = "") -> None: ...
+    def text_block(self, text: str) -> None: ...
+    def point(self, label: str, text: str, depth: int = 1) -> None: ...
+    def append_to_point(self, text: str) -> None: ...
+
+
+class Walker:
+    """Walks the Formex units of a recital or inside an article, feeding a :class:`Sink`."""
+
+    def __init__(self, out: Sink, text: InlineText) -> None:
+        self.out = out
+        self.text = text
+
+    def recital(self, consid: etree._Element) -> None:
+        label, txt, *rest = _numbered(_require(consid, "NP"))
+        blocks = [txt, *(p for p in rest if p.tag == "P")]
+        self.out.recital(_number_of(self.text.text(label)), "\n".join(map(self.text.text, blocks)))
+
+    def paragraph(self, parag: etree._Element) -> None:
+        for child in parag:
+            if child.tag == "NO.PARAG":
+                self.out.paragraph(_number_of(self.text.text(child)))
+            elif child.tag == "ALINEA":
+                self.flow(child, 0)
+
+    def flow(self, el: etree._Element, depth: int) -> None:
+        """Mixed content: runs of inline text become text blocks (or, inside a point at ``depth``,
+        more text of that point); lists become points one level deeper."""
+        run = [el.text or ""]
+        for child in el:
+            if child.tag in _BLOCKS:
+                self._emit("".join(run), depth)
+                run = []
+                if child.tag == "LIST":
+                    self.items(child, depth + 1)
+                else:
+                    self.flow(child, depth)
+            else:
+                run.append(self.text.inline(child))
+            run.append(child.tail or "")
+        self._emit("".join(run), depth)
+
+    def items(self, list_: etree._Element, depth: int) -> None:
+        for item in list_.iterchildren("ITEM"):
+            first, *rest = item
+            if first.tag == "NP":
+                label, txt, *rest = _numbered(first)
+                self.out.point(self.text.text(label), self.text.text(txt), depth)
+            else:  # an unnumbered item: a dash indent, its text in P blocks
+                self.out.point("—", self.text.text(first), depth)
+            for block in rest:
+                self.flow(block, depth)
+
+    def _emit(self, text: str, depth: int) -> None:
+        if not text.strip():  # indentation between the blocks of pretty-printed files
+            return
+        if depth:
+            self.out.append_to_point(text)
+        else:
+            self.out.text_block(text)
+
+
+# -- the act --------------------------------------------------------------------------------
+def _walk_act(doc: etree._Element, builder: ActBuilder, walker: Walker) -> None:
+    for consid in doc.iterfind("PREAMBLE/GR.CONSID/CONSID"):
+        walker.recital(consid)
+    for child in _require(doc, "ENACTING.TERMS"):
+        _enacting_unit(child, builder, walker, level=0)
+
+
+def _enacting_unit(el: etree._Element, builder: ActBuilder, walker: Walker, level: int) -> None:
+    text = walker.text
+    if el.tag == "DIVISION":
+        add = builder.chapter if level == 0 else builder.section
+        add(_number_of(text.text(_require(el, "TITLE/TI"))), text.paragraphs(el.find("TITLE/STI")))
+        for child in el:
+            _enacting_unit(child, builder, walker, level + 1)
+    elif el.tag == "ARTICLE":
+        heading = text.paragraphs(el.find("STI.ART")) or None
+        builder.article(_number_of(text.text(_require(el, "TI.ART"))), heading)
+        for child in el:
+            if child.tag == "PARAG":
+                walker.paragraph(child)
+            elif child.tag == "ALINEA":
+                walker.flow(child, 0)
+
+
+def _act_id(root: etree._Element, title: str) -> str:
+    no_doc = _require(root, ".//NO.DOC")
+    match = _ACT_TYPE.search(title)
+    if match is None:
+        raise ParseError(f"cannot tell the act type (regulation, directive …) from the title "
+                         f"{normalise(title)[:80]!r}")
+    try:
+        year, number = no_doc.findtext("YEAR", ""), no_doc.findtext("NO.CURRENT", "")
+        return act_id(ACT_TYPES[match.group(1).lower()], year, number)
+    except ValueError:
+        raise ParseError("<NO.DOC> lacks a numeric YEAR or NO.CURRENT") from None
+
+
+def _document_date(root: etree._Element) -> dt.date:
+    if root.tag == "CONS.ACT":
+        return iso_date(_require(root, "INFO.CONSLEG").get("CONSLEG.DATE"), "INFO.CONSLEG/@CONSLEG.DATE")
+    # The act's own file does not carry its OJ publication date (its .doc.xml does): the act's date.
+    date = _require(root, "BIB.INSTANCE/DATE")
+    return iso_date(date.get("ISO") or date.text, "BIB.INSTANCE/DATE")
+
+
+def _number_of(label: str) -> str:
+    """``"Article 17"`` → ``"17"``, ``"(71)"`` → ``"71"``, ``"CHAPTER IV"`` → ``"IV"``,
+    ``"Article premier"`` → ``"1"``."""
+    words = label.split()
+    if not words:
+        raise ParseError("a numbered unit without its number")
+    last = words[-1].strip("().")
+    match = _NUMBER.search(last)
+    return _WORD_NUMBERS.get(last.lower()) or (match.group(1) if match else last)
+
+
+def _quote_mark(el: etree._Element) -> str:
+    code = el.get("CODE", "")
+    try:
+        return chr(int(code, 16))
+    except ValueError:
+        raise ParseError(f"<{el.tag}> at line {el.sourceline} with CODE={code!r}: "
+                         "not a hexadecimal code point") from None
+
+
+def _grouped(digits: str) -> str:
+    """``10000000`` → ``10 000 000`` with no-break spaces, as the OJ prints amounts."""
+    digits = digits.strip()
+    if not digits.isdigit():
+        return digits
+    head = len(digits) % 3 or 3
+    return "\u00a0".join([digits[:head], *(digits[i:i + 3] for i in range(head, len(digits), 3))])
+
+
+def _numbered(np: etree._Element) -> list[etree._Element]:
+    """An ``NP``'s children, checked to start with its number and text."""
+    children = list(np)
+    if len(children) < 2 or children[0].tag != "NO.P" or children[1].tag != "TXT":
+        raise ParseError(f"<NP> at line {np.sourceline} does not start with <NO.P> and <TXT>")
+    return children
+
+
+def _malformed(error: etree.XMLSyntaxError, truncated: bool) -> ParseError:
+    line, column = error.position
+    reason = _POSITION.sub("", error.msg)
+    if truncated:
+        return ParseError(f"not well-formed XML: the document stops at line {line}, column {column} "
+                          f"with elements still open (truncated?): {reason}")
+    return ParseError(f"not well-formed XML at line {line}, column {column}: {reason}")
+
+
+def _require(el: etree._Element, path: str) -> etree._Element:
+    found = el.find(path)
+    if found is None:
+        raise ParseError(f"<{el.tag}> at line {el.sourceline} without <{path}>")
+    return found

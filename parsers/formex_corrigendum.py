@@ -1,0 +1,143 @@
+"""A Formex 4 corrigendum (root ``CORR``) → :class:`schema.law.ParsedCorrigendum`.
+
+Each ``CORRECTION`` quotes the wording to replace (``OLD.CORR``, after "for:") and its replacement
+(``NEW.CORR``, after "read:") as structure of the act: recitals, points, paragraphs, headings or a bare
+sentence, often partial ("… Such measure should not concern a child."). The quotation marks and the
+"," or "." after them are the corrigendum's own sentence, so they are dropped; what remains is
+rendered like the act so that it can be found in the act's text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from lxml import etree
+
+from parsers.errors import ParseError
+from parsers.formex import ACT_TYPES, InlineText, Walker, document_lang, iso_date, parse_xml
+from schema.ids import act_id
+from schema.law import Correction, ParsedCorrigendum
+from schema.text import normalise
+
+__all__ = ["parse_formex_corrigendum"]
+
+# "Corrigendum to Regulation (EU) 2016/679 …", "Rectificatif au règlement (UE) 2016/679 …"
+_CORRECTED_ACT = re.compile(r"\b(" + "|".join(ACT_TYPES) + r")\s+\(\w+\)\s+(\d{4})/(\d+)",
+                            re.IGNORECASE)
+Field = Literal["text", "heading"]
+
+
+def parse_formex_corrigendum(data: bytes) -> ParsedCorrigendum:
+    """Parse a Formex ``CORR`` document: one :class:`Correction` per corrected unit."""
+    root = parse_xml(data)
+    if root.tag in ("ACT", "CONS.ACT"):
+        raise ParseError(f"this is a Formex act (root <{root.tag}>), not a corrigendum: "
+                         "use parse_formex_act")
+    if root.tag != "CORR":
+        raise ParseError(f"not a Formex corrigendum: root element <{root.tag}>, expected <CORR>")
+    text = InlineText(root)
+    match = _CORRECTED_ACT.search(text.paragraphs(root.find("TITLE/TI")))
+    if match is None:
+        raise ParseError("the corrigendum's title does not name the act it corrects "
+                         "(as in 'Regulation (EU) 2016/679')")
+    kind, year, number = match.groups()
+    date = root.find("BIB.INSTANCE/DATE")
+    if date is None:
+        raise ParseError("<CORR> without <BIB.INSTANCE>/<DATE>")
+    return ParsedCorrigendum(
+        act_id=act_id(ACT_TYPES[kind.lower()], year, number),
+        lang=document_lang(root),
+        document_date=iso_date(date.get("ISO") or date.text, "BIB.INSTANCE/DATE"),
+        corrections=[c for el in root.iter("CORRECTION") for c in _corrections(el, text)],
+    )
+
+
+def _corrections(correction: etree._Element, text: InlineText) -> list[Correction]:
+    """One correction per quoted unit whose wording changes; old and new quote the same units."""
+    description = normalise(text.paragraphs(correction.find("DESCRIPTION")))
+    old, new = (_quoted_units(correction.find(f"{side}/QUOT.S"), text, description)
+                for side in ("OLD.CORR", "NEW.CORR"))
+    if [field for field, _ in old] != [field for field, _ in new]:
+        raise ParseError(f"correction {description!r}: the wording to replace quotes {len(old)} units, "
+                         f"its replacement {len(new)}")
+    return [Correction(description=description, field=field, old=before, new=after)
+            for (field, before), (_, after) in zip(old, new) if before != after]
+
+
+def _quoted_units(quotation: etree._Element | None, text: InlineText,
+                  description: str) -> list[tuple[Field, str]]:
+    if quotation is None:
+        raise ParseError(f"correction {description!r}: no quoted wording (<QUOT.S>) to replace or to read")
+    _unquote(quotation, description)
+    units = _Units()
+    walker = Walker(units, text)
+    for child in quotation:
+        if child.tag == "CONSID":
+            walker.recital(child)
+        elif child.tag == "LIST":
+            walker.items(child, 1)
+        elif child.tag == "PARAG":
+            walker.paragraph(child)
+        elif child.tag == "STI.ART":
+            units.add("heading", text.text(child))
+        else:
+            walker.flow(child, 0)
+    return [(field, normalise(unit)) for field, unit in units.units]
+
+
+def _unquote(quotation: etree._Element, description: str) -> None:
+    """Drop the corrigendum's quotation marks (and its punctuation after the closing one), and give
+    the quotations nested in it the marks the act itself uses, one level up (DE ‚…‘ → „…“)."""
+    marks = list(quotation.iter("QUOT.START", "QUOT.END"))
+    if len(marks) < 2 or marks[0].tag != "QUOT.START" or marks[-1].tag != "QUOT.END":
+        raise ParseError(f"correction {description!r}: quoted wording without its opening or closing mark")
+    depths, depth = [], 0
+    for mark in marks:
+        depth += mark.tag == "QUOT.START"
+        depths.append(depth)
+        depth -= mark.tag == "QUOT.END"
+    code_at: dict[tuple[str, int], str | None] = {}  # the marks used at each depth
+    for mark, depth in zip(marks, depths):
+        code_at.setdefault((mark.tag, depth), mark.get("CODE"))
+    for mark, depth in zip(marks, depths):
+        if depth > 1:
+            mark.set("CODE", code_at.get((mark.tag, depth - 1), mark.get("CODE")))
+    _remove(marks[0], keep_tail=True)
+    _remove(marks[-1], keep_tail=False)
+
+
+def _remove(el: etree._Element, keep_tail: bool) -> None:
+    tail = (el.tail or "") if keep_tail else ""
+    previous, parent = el.getprevious(), el.getparent()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+class _Units:
+    """The quoted units of one side of a correction, in order: one text per provision."""
+
+    def __init__(self) -> None:
+        self.units: list[tuple[Field, str]] = []
+
+    def add(self, field: Field, text: str) -> None:
+        self.units.append((field, text))
+
+    def recital(self, number: str, text: str) -> None:
+        self.add("text", text)
+
+    def paragraph(self, number: str, text: str = "") -> None:
+        """A paragraph's number only opens it; its wording comes as text blocks."""
+
+    def text_block(self, text: str) -> None:
+        self.add("text", text)
+
+    def point(self, label: str, text: str, depth: int = 1) -> None:
+        self.add("text", text)
+
+    def append_to_point(self, text: str) -> None:
+        field, before = self.units[-1]
+        self.units[-1] = (field, f"{before}\n{text}")

@@ -1,0 +1,153 @@
+"""Formex 4 acts (original and consolidated GDPR, EN/FR/DE) parsed from the real corpus files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import pytest
+from lxml import etree, html
+
+from parsers.errors import ParseError
+from parsers.formex import parse_formex_act
+from schema.ids import GDPR, Kind
+from schema.law import ParsedAct, SourceFormat
+from schema.text import normalise
+
+LANGS = ("en", "fr", "de")
+ORIGINAL = "gdpr_32016R0679_formex_original_{}.xml"
+CONSOLIDATED = "gdpr_02016R0679_formex_consolidated_{}.xml"
+WITH_PREAMBLE = "gdpr_02016R0679_formex_consolidated_with_corrected_preamble_{}.xml"
+ALL_FILES = [name.format(lang) for name in (ORIGINAL, CONSOLIDATED, WITH_PREAMBLE) for lang in LANGS]
+
+
+@cache
+def parsed(path: Path) -> ParsedAct:
+    return parse_formex_act(path.read_bytes())
+
+
+def by_id(act: ParsedAct) -> dict:
+    return {p.id: p for p in act.provisions}
+
+
+def kinds(act: ParsedAct) -> Counter:
+    return Counter(p.kind for p in act.provisions)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(("name", "source_format", "recitals", "date"), [
+    (ORIGINAL, SourceFormat.FORMEX_ACT, 173, dt.date(2016, 4, 27)),
+    (CONSOLIDATED, SourceFormat.FORMEX_CONSOLIDATED, 0, dt.date(2018, 5, 23)),
+    (WITH_PREAMBLE, SourceFormat.FORMEX_CONSOLIDATED, 173, dt.date(2018, 5, 23)),
+])
+def test_structure_counts_and_metadata(eurlex, lang, name, source_format, recitals, date):
+    act = parsed(eurlex / name.format(lang))
+    counts = kinds(act)
+    assert (counts[Kind.ARTICLE], counts[Kind.CHAPTER], counts[Kind.RECITAL]) == (99, 11, recitals)
+    assert counts[Kind.SECTION] == 15
+    assert (act.act_id, act.lang, act.source_format, act.document_date) == (GDPR, lang, source_format, date)
+    numbers = [p.number for p in act.provisions if p.kind is Kind.ARTICLE]
+    assert numbers == [str(n) for n in range(1, 100)]
+
+
+@pytest.mark.parametrize("name", ALL_FILES)
+def test_one_paragraph_per_parag_element(eurlex, name):
+    path = eurlex / name
+    parags = sum(1 for _ in etree.parse(str(path)).iter("PARAG"))
+    assert parags == 372
+    assert kinds(parsed(path))[Kind.PARAGRAPH] == parags
+
+
+@pytest.mark.parametrize("name", ALL_FILES)
+def test_ids_are_unique_and_parents_precede_children(eurlex, name):
+    seen: set[str] = set()
+    for provision in parsed(eurlex / name).provisions:
+        assert provision.id not in seen
+        assert provision.parent_id is None or provision.parent_id in seen
+        seen.add(provision.id)
+
+
+def test_point_text(eurlex):
+    point = by_id(parsed(eurlex / ORIGINAL.format("en")))[f"{GDPR}/art_17/par_1/pnt_b"]
+    assert point.kind is Kind.POINT and point.number == "b" and point.parent_id == f"{GDPR}/art_17/par_1"
+    assert point.text == ("the data subject withdraws consent on which the processing is based according to "
+                          "point (a) of Article 6(1), or point (a) of Article 9(2), and where there is no other "
+                          "legal ground for the processing;")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_definitions_are_points_1_to_26_of_article_4(eurlex, lang):
+    act = parsed(eurlex / ORIGINAL.format(lang))
+    points = [p for p in act.provisions if p.parent_id == f"{GDPR}/art_4" and p.kind is Kind.POINT]
+    assert [p.id for p in points] == [f"{GDPR}/art_4/pnt_{n}" for n in range(1, 27)]
+    first = {"en": "‘personal data’ means any information", "fr": "«données à caractère personnel», toute",
+             "de": "„personenbezogene Daten“ alle Informationen"}[lang]
+    assert points[0].text.startswith(first)
+    nested = by_id(act)[f"{GDPR}/art_4/pnt_16/pnt_b"]  # 'main establishment' (a), (b): a list in a point
+    assert nested.parent_id == f"{GDPR}/art_4/pnt_16"
+
+
+def test_recital_with_two_paragraphs(eurlex):
+    recital = by_id(parsed(eurlex / ORIGINAL.format("en")))[f"{GDPR}/rct_71"]
+    assert recital.text.startswith("The data subject should have the right not to be subject to a decision")
+    assert "Such processing includes ‘profiling’ that consists of" in recital.text
+    assert "should not concern a child. In order to ensure fair and transparent processing" in recital.text
+    assert "\n" in recital.text_original and "\n" not in recital.text
+    assert recital.text.endswith("should be allowed only under specific conditions.")
+
+
+def test_french_article_premier(eurlex):
+    article = by_id(parsed(eurlex / ORIGINAL.format("fr")))[f"{GDPR}/art_1"]
+    assert (article.number, article.heading, article.parent_id) == ("1", "Objet et objectifs", f"{GDPR}/cpt_I")
+
+
+def test_headings_subparagraphs_indents(eurlex):
+    act = by_id(parsed(eurlex / ORIGINAL.format("en")))
+    assert act[f"{GDPR}/cpt_III/sct_1"].heading == "Transparency and modalities"
+    assert act[f"{GDPR}/art_17"].heading == "Right to erasure (‘right to be forgotten’)"
+    assert act[f"{GDPR}/art_6/par_1/sub_2"].text.startswith("Point (f) of the first subparagraph shall not apply")
+    assert act[f"{GDPR}/art_67/sub_2"].text.startswith("Those implementing acts shall be adopted")
+    indent = act[f"{GDPR}/art_53/par_1/idt_4"]
+    assert indent.text == "an independent body entrusted with the appointment under Member State law."
+
+
+def test_footnotes_numbered_in_order_and_marked_as_the_html_shows_them(eurlex):
+    act = parsed(eurlex / ORIGINAL.format("en"))
+    notes = [p for p in act.provisions if p.kind is Kind.FOOTNOTE]
+    # three in the citations (not kept as provisions), then in recitals and articles
+    assert [p.number for p in notes] == [str(n) for n in range(1, 22)]
+    assert notes[0].text == "OJ C 229, 31.7.2012, p. 90."
+    provisions = by_id(act)
+    assert "95/46/EC of the European Parliament and of the Council (4) seeks" in provisions[f"{GDPR}/rct_3"].text
+    assert provisions[f"{GDPR}/art_76/par_2"].text.endswith("of the European Parliament and of the Council (21).")
+    assert "up to 10 000 000 EUR" in provisions[f"{GDPR}/art_83/par_4"].text
+    assert act.title.startswith("REGULATION (EU) 2016/679 OF THE EUROPEAN PARLIAMENT AND OF THE COUNCIL of 27 April")
+
+
+@pytest.mark.parametrize("lang", ("en", "fr"))
+def test_every_text_reads_as_on_the_eurlex_html_page(eurlex, lang):
+    """Same wording as the EUR-Lex page of the same act: quotes, footnote markers, amounts, upper case."""
+    page = html.fromstring((eurlex / f"gdpr_32016R0679_eurlex_oj_{lang}.html").read_bytes())
+    shown = " ".join(normalise(p.text_content()) for p in page.iter("p"))
+    act = parsed(eurlex / ORIGINAL.format(lang))
+    missing = [p.id for p in act.provisions for value in (p.text, p.heading) if value and value not in shown]
+    assert missing == []
+
+
+def test_bad_inputs_raise_specific_parse_errors(eurlex):
+    with pytest.raises(ParseError, match="empty document"):
+        parse_formex_act(b"")
+    with pytest.raises(ParseError, match=r"not a Formex act: root element <rss>"):
+        parse_formex_act(b'<?xml version="1.0"?><rss version="2.0"><channel><title>news</title></channel></rss>')
+    data = (eurlex / ORIGINAL.format("en")).read_bytes()
+    with pytest.raises(ParseError, match=r"not well-formed XML.* line \d+, column \d+ .*truncated"):
+        parse_formex_act(data[:len(data) // 2])
+    with pytest.raises(ParseError, match=r"not well-formed XML at line 2, column \d+: Opening and ending tag mismatch"):
+        parse_formex_act(b"<ACT>\n<TITLE></ACT>")
+    corrigendum = (eurlex / "gdpr_32016R0679_formex_corrigendum_2018_en.xml").read_bytes()
+    with pytest.raises(ParseError, match=r"corrigendum .*use parse_formex_corrigendum"):
+        parse_formex_act(corrigendum)
+    with pytest.raises(ParseError, match=r"<ACT> at line 1 without <TITLE/TI>"):
+        parse_formex_act(b"<ACT><BIB.INSTANCE><LG.DOC>EN</LG.DOC></BIB.INSTANCE></ACT>")
