@@ -1,37 +1,35 @@
 """The EUR-Lex refresh as software-defined assets: raw → parsed → versions → references → graph."""
 
-from __future__ import annotations
-
 from dagster import (AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, MaterializeResult,
                      MetadataValue, asset, asset_check)
 
 from kb_store.store import CheckResult
 from parsers.versions import LawVersions
 from pipelines import checks, stages
-from pipelines.resources import HttpResource, SourcesResource, StoreResource
+from pipelines.resources import HttpResource, ProgressResource, SourcesResource, StoreResource
 from schema.law import CrossReference
 
 GROUP = "eurlex"
 
 
-@asset(group_name=GROUP, required_resource_keys={"progress"})
+@asset(group_name=GROUP)
 def raw_documents(context: AssetExecutionContext, sources: SourcesResource, store: StoreResource,
-                  http: HttpResource) -> stages.Fetched:
+                  http: HttpResource, progress: ProgressResource) -> stages.Fetched:
     """Every configured document fetched into the content-addressed raw store (conditional requests)."""
     raw = store.raw()
     with http.fetcher(raw) as fetcher:
-        fetched = stages.fetch_sources(sources.load(), raw, fetcher, context.resources.progress)
+        fetched = stages.fetch_sources(sources.load(), raw, fetcher, progress.reporter())
     context.add_output_metadata({"documents": len(fetched.documents), "changed": len(fetched.changed),
                                  "failed": len(fetched.quarantined)})
     return fetched
 
 
-@asset(group_name=GROUP, required_resource_keys={"progress"})
+@asset(group_name=GROUP)
 def parsed_documents(context: AssetExecutionContext, raw_documents: stages.Fetched, sources: SourcesResource,
-                     store: StoreResource) -> stages.ParsedSources:
+                     store: StoreResource, progress: ProgressResource) -> stages.ParsedSources:
     """Each document parsed into act or corrigendum records; bad documents quarantined with a reason."""
     parsed = stages.parse_sources(sources.load(), raw_documents, store.raw(), store.store().parsed_dir,
-                                  context.resources.progress)
+                                  progress.reporter())
     context.add_output_metadata({
         "parsed": parsed.parsed, "from cache": parsed.cached, "quarantined": len(parsed.quarantined),
         "quarantine": MetadataValue.md(_bullets(f"{q.name}: {q.reason}" for q in parsed.quarantined))})
@@ -47,10 +45,11 @@ def law_versions(context: AssetExecutionContext, parsed_documents: stages.Parsed
     return law
 
 
-@asset(group_name=GROUP, required_resource_keys={"progress"})
-def cross_references(context: AssetExecutionContext, law_versions: LawVersions) -> list[CrossReference]:
+@asset(group_name=GROUP)
+def cross_references(context: AssetExecutionContext, law_versions: LawVersions,
+                     progress: ProgressResource) -> list[CrossReference]:
     """Cross-references read from every version's text, resolved to provision ids where possible."""
-    references = stages.extract_cross_references(law_versions, context.resources.progress)
+    references = stages.extract_cross_references(law_versions, progress.reporter())
     context.add_output_metadata({"references": len(references),
                                  "unresolved": sum(1 for r in references if r.target_id is None)})
     return references

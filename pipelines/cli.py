@@ -12,7 +12,6 @@ from rich.console import Console
 from rich.table import Table
 
 from kb_store.read import NotFound, Reader, render_markdown
-from pipelines.progress import RichReporter
 from pipelines.sources import DEFAULT_CONFIG, ConfigError
 
 DEFAULT_STORE = Path(".store")
@@ -46,13 +45,13 @@ def _parser() -> argparse.ArgumentParser:
 def _refresh(args: argparse.Namespace) -> int:
     from pipelines.refresh import RefreshFailed, refresh  # Dagster loads slowly: only when refreshing
 
-    reporter = RichReporter()
+    console = Console(stderr=True)
     try:
-        report = refresh(args.config, args.store, reporter)
+        report = refresh(args.config, args.store, display="bar")
     except (ConfigError, RefreshFailed) as exc:
-        reporter.console.print(f"[red]refresh failed:[/red] {exc}")
+        console.print(f"[red]refresh failed:[/red] {exc}")
         return 1
-    _print_summary(reporter.console, report)
+    _print_summary(console, report)
     return 0
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dagster import (Definitions, ResourceDefinition, ScheduleDefinition, define_asset_job,
-                     get_dagster_logger)
+from dagster import Definitions, ScheduleDefinition, define_asset_job
 
 from pipelines.assets import ASSETS, CHECKS
-from pipelines.progress import LogReporter
 from pipelines.resources import default_resources
 
 refresh_job = define_asset_job("refresh", selection="*", description="fetch → parse → versions → references → graph")
@@ -16,6 +14,5 @@ defs = Definitions(
     asset_checks=CHECKS,
     jobs=[refresh_job],
     schedules=[ScheduleDefinition(job=refresh_job, cron_schedule="0 3 * * *", execution_timezone="UTC")],
-    resources={**default_resources(),
-               "progress": ResourceDefinition.hardcoded_resource(LogReporter(get_dagster_logger("lexgraph")))},
+    resources=default_resources(),
 )

@@ -20,19 +20,20 @@ class Reporter(Protocol):
 
 
 class LogReporter:
-    """Writes one line per finished item to a logger (a Dagster run's log under ``dagster dev``)."""
+    """Writes a line per tenth of a stage to a logger (a Dagster run's log under ``dagster dev``)."""
 
     def __init__(self, log: logging.Logger | None = None) -> None:
         self._log = log or logging.getLogger("lexgraph")
 
     @contextmanager
     def stage(self, name: str, total: int) -> Iterator[Advance]:
-        done = 0
+        done, step = 0, max(1, total // 10)
 
         def advance(item: str) -> None:
             nonlocal done
             done += 1
-            self._log.info("%s %d/%d: %s", name, done, total, item)
+            if done % step == 0 or done == total:
+                self._log.info("%s %d/%d: %s", name, done, total, item)
 
         yield advance
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from dagster import AssetKey, DagsterInstance, ResourceDefinition, materialize
+from dagster import DagsterInstance, materialize
 
 from kb_store.store import Manifest
 from pipelines import stages
 from pipelines.assets import ASSETS, CHECKS
-from pipelines.progress import LogReporter, Reporter
-from pipelines.resources import HttpResource, SourcesResource, StoreResource
+from pipelines.resources import HttpResource, ProgressResource, SourcesResource, StoreResource
 
 
 class RefreshFailed(RuntimeError):
@@ -27,13 +27,14 @@ class RefreshReport:
     seconds: dict[str, float]
 
 
-def refresh(config: Path, store: Path, progress: Reporter | None = None, http: HttpResource | None = None) -> RefreshReport:
+def refresh(config: Path, store: Path, display: Literal["log", "bar"] = "log",
+            http: HttpResource | None = None) -> RefreshReport:
     """Fetch, parse, version, extract and publish, as the Dagster job does; raises RefreshFailed on a crash."""
     resources = {
         "store": StoreResource(root=str(store)),
         "sources": SourcesResource(path=str(config)),
         "http": http or HttpResource(),
-        "progress": ResourceDefinition.hardcoded_resource(progress or LogReporter()),
+        "progress": ProgressResource(display=display),
     }
     with DagsterInstance.ephemeral() as instance:
         result = materialize([*ASSETS, *CHECKS], resources=resources, instance=instance, raise_on_error=False,
@@ -43,7 +44,8 @@ def refresh(config: Path, store: Path, progress: Reporter | None = None, http: H
         outputs = {name: result.output_for_node(name) for name in ("raw_documents", "parsed_documents")}
         manifest = result.output_for_node("graph")
         published = result.asset_materializations_for_node("graph")[0].metadata["published"].value
-        seconds = _step_seconds(result)
+        seconds = {s.step_key: s.end_time - s.start_time for s in instance.get_run_step_stats(result.run_id)
+                   if s.start_time and s.end_time}
     return RefreshReport(manifest=manifest, published=published, fetched=outputs["raw_documents"],
                          parsed=outputs["parsed_documents"], seconds=seconds)
 
@@ -55,12 +57,3 @@ def _failure(result) -> str:
             return f"{event.step_key} failed: {error.message.strip() if error else 'unknown error'}"
     return "the refresh failed"
 
-
-def _step_seconds(result) -> dict[str, float]:
-    starts, seconds = {}, {}
-    for event in result.all_events:
-        if event.is_step_start:
-            starts[event.step_key] = event.timestamp
-        elif event.is_step_success and event.step_key in starts:
-            seconds[event.step_key] = event.timestamp - starts[event.step_key]
-    return seconds

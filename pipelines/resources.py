@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from typing import Literal
+
+from dagster import ConfigurableResource, get_dagster_logger
 
 from kb_store.store import Store
 from pipelines.fetch import Fetcher
+from pipelines.progress import LogReporter, Reporter, RichReporter
 from pipelines.raw_store import RawStore
 from pipelines.sources import DEFAULT_CONFIG, SourceConfig, load_config
 
@@ -48,10 +51,20 @@ class HttpResource(ConfigurableResource):
                        attempts=self.attempts, backoff=self.backoff, max_bytes=self.max_bytes)
 
 
+class ProgressResource(ConfigurableResource):
+    """Where progress goes: ``log``, a line per item in the run's log; ``bar``, bars on the terminal."""
+
+    display: Literal["log", "bar"] = "log"
+
+    def reporter(self) -> Reporter:
+        return RichReporter() if self.display == "bar" else LogReporter(get_dagster_logger("lexgraph"))
+
+
 def default_resources() -> dict[str, ConfigurableResource]:
     """Resources for ``dagster dev``: the store and config come from LEXGRAPH_STORE / LEXGRAPH_CONFIG."""
     return {
         "store": StoreResource(root=os.environ.get("LEXGRAPH_STORE", ".store")),
         "sources": SourcesResource(path=os.environ.get("LEXGRAPH_CONFIG", str(DEFAULT_CONFIG))),
         "http": HttpResource(),
+        "progress": ProgressResource(),
     }

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
-
-_SPACES = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
-    """NFC, every Unicode space (U+00A0, U+2002 …) as a plain space, runs of whitespace folded, trimmed."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text).replace("\u00ad", "")).strip()
+    """NFC, soft hyphens dropped, every Unicode space (U+00A0, U+2002 …) and run of whitespace folded
+    to one plain space, trimmed."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text).replace("\u00ad", "")
+    return " ".join(text.split())
