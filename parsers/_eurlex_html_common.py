@@ -1,0 +1,347 @@
+"""What the current and the legacy EUR-Lex HTML markup share.
+
+Both render an act as the same blocks in the same order, named by the same classes: the current
+markup prefixes them with ``oj-`` and wraps them in ``div``s, the legacy one is flat. So one reader
+walks both in document order; a :class:`Markup` says what differs (the class prefix, and how a
+numbered paragraph is recognised).
+
+The tree is plain ``lxml.etree``: ``lxml.html`` looks up a Python class for every element it
+hands out, which costs as much as the whole walk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from functools import partial
+from typing import get_args
+
+from lxml import etree
+
+from parsers._structure import ActBuilder
+from parsers.errors import ParseError
+from schema.ids import act_id
+from schema.law import Lang, ParsedAct, SourceFormat
+from schema.text import normalise
+
+Element = etree._Element
+
+# "1.   The data subject …" (the spaces are U+00A0 in the source; \s matches them)
+NUMBERED_PARAGRAPH = re.compile(r"\s*(\d+[a-z]?)\.\s+(.*)", re.DOTALL)
+
+_ARTICLE = re.compile(r"(?:Article|Artikel)\s+(premier|\d+[a-z]?)", re.IGNORECASE)
+_CHAPTER = re.compile(r"(?:CHAPTER|CHAPITRE|KAPITEL)\s+([IVXLC]+)", re.IGNORECASE)
+_SECTION = re.compile(r"(?:Section|Abschnitt)\s+(\d+)", re.IGNORECASE)
+_LABEL = re.compile(r"\s*\((\d+)\)\s*(.*)", re.DOTALL)  # "(47)" before a recital or a footnote
+_OJ_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+# "REGULATION (EU) 2016/679", "RÈGLEMENT (UE) 2016/679", "Regulation (EC) No 45/2001", "DIRECTIVE 95/46/EC"
+_ACT_NUMBER = re.compile(
+    r"\b(REGULATION|RÈGLEMENT|VERORDNUNG|DIRECTIVE|RICHTLINIE|DECISION|DÉCISION|BESCHLUSS)\b"
+    r"[^0-9]*?(No\s*|n°\s*|Nr\.\s*)?(\d+)/(\d+)", re.IGNORECASE)
+_ACT_TYPES = {"règlement": "Regulation", "verordnung": "Regulation", "richtlinie": "Directive",
+              "décision": "Decision", "beschluss": "Decision"}
+_MAGIC = {b"%PDF": "a PDF file", b"PK\x03\x04": "a ZIP archive (DOCX, XLSX …)", b"\x1f\x8b": "gzip data",
+          b"{": "JSON", b"[": "JSON"}
+_HEADER_ROLES = {"hd-date", "hd-lg", "hd-ti", "hd-oj", "doc-ti"}
+# Every class the reader acts on, without the markup's prefix.
+_ROLES = _HEADER_ROLES | {"ti-section-1", "ti-section-2", "ti-art", "sti-art", "normal", "note", "final", "doc-end"}
+_PREFIXES = {"current": "oj-", "legacy": ""}
+
+_CELLS = etree.XPath("./tbody/tr/td | ./tr/td")
+_BY_CLASS = etree.XPath("//*[local-name() = $tag][@class = $cls]")
+# An element's text content, as the source has it.
+_text_of: Callable[[Element], str] = partial(etree.tostring, method="text", encoding=str, with_tail=False)
+
+
+class Markup:
+    """One EUR-Lex HTML markup: its name in ``_PREFIXES`` and how it marks a numbered paragraph
+    (``is_paragraph(p, text)``: does this block open one)."""
+
+    def __init__(self, name: str, source_format: SourceFormat,
+                 is_paragraph: Callable[[Element, str], bool]) -> None:
+        self.name = name
+        self.source_format = source_format
+        self.is_paragraph = is_paragraph
+        self.prefix = _PREFIXES[name]
+        self._roles = {self.prefix + role: role for role in _ROLES}
+
+    def role(self, element: Element) -> str | None:
+        """The element's class without the markup's prefix (``oj-ti-art`` → ``ti-art``), if the reader
+        acts on it."""
+        return self._roles.get(element.get("class"))
+
+
+def parse_act(data: bytes, markup: Markup) -> ParsedAct:
+    """The act a page in ``markup`` holds, whole, or ``ParseError`` saying what is wrong."""
+    root = _html(data)
+    called = _note_calls(root)
+    builder = _builder(root, markup)
+    reader = _Reader(markup, builder)
+    try:
+        reader.walk(root)
+    except ValueError as error:  # ours or the builder's (duplicate provision, stray point …)
+        _check_complete(root, markup)  # a page cut short explains any odd last block
+        if isinstance(error, ParseError):
+            raise
+        raise ParseError(f"{error} (in or after Article {reader.last_article})") from error
+    reader.check(called)
+    return builder.build()
+
+
+# -- the document as a whole ------------------------------------------------------------------
+def _html(data: bytes) -> Element:
+    if not data.strip():
+        raise ParseError("empty document (0 bytes)" if not data else "empty document (only whitespace)")
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"<"):
+        kind = next((name for magic, name in _MAGIC.items() if head.startswith(magic)), "not markup")
+        raise ParseError(f"not HTML: the document starts with {head[:8]!r} ({kind})")
+    try:
+        root = etree.fromstring(data, etree.HTMLParser(collect_ids=False))
+    except etree.LxmlError as error:
+        raise ParseError(f"not HTML: {error}") from error
+    if root is None or root.find("body") is None:
+        raise ParseError("not HTML: the document has no <body>")
+    return root
+
+
+def _note_calls(root: Element) -> set[str]:
+    """The numbers of the footnotes the text calls ("… of the Council (4) seeks"). The calls stay in
+    the text, as the page shows them."""
+    return {_text_of(a).strip().strip("()") for a in root.iter("a") if a.get("id", "").startswith("ntc")}
+
+
+def _builder(root: Element, markup: Markup) -> ActBuilder:
+    """A builder for the act the page header and title state."""
+    header = _header(root, markup)
+    if "doc-ti" not in header:
+        raise ParseError(f'not an EUR-Lex act: expected its title in <p class="{markup.prefix}doc-ti">, '
+                         f"found none{_page_hint(root, markup)}")
+    title = "\n".join(t.strip() for t in header["doc-ti"])
+    return ActBuilder(_act_id(title), _lang(root, header, markup), markup.source_format, title,
+                      _date(header))
+
+
+def _header(root: Element, markup: Markup) -> dict[str, list[str]]:
+    """The texts of the page header and title blocks, by role: they open the page."""
+    found: dict[str, list[str]] = {}
+    for p in root.iter("p"):
+        role = markup.role(p)
+        if role in _HEADER_ROLES:
+            found.setdefault(role, []).append(_text_of(p))
+        elif "doc-ti" in found:
+            break
+    return found
+
+
+def _act_id(title: str) -> str:
+    match = _ACT_NUMBER.search(title)
+    if not match:
+        raise ParseError(f"no act type and number in the title {normalise(title)!r}")
+    kind, number_first, first, second = match.groups()
+    year, number = (second, first) if number_first else (first, second)
+    if len(year) == 2:  # "95/46/EC"
+        year = ("19" if int(year) > 50 else "20") + year
+    return act_id(_ACT_TYPES.get(kind.lower(), kind), year, number)
+
+
+def _lang(root: Element, header: dict[str, list[str]], markup: Markup) -> str:
+    stated = header.get("hd-lg") or [root.get("lang") or root.get("xml:lang") or ""]
+    lang = stated[0].strip().lower()
+    if not lang:
+        raise ParseError(f'no language stated: expected <p class="{markup.prefix}hd-lg"> or <html lang>')
+    if lang not in get_args(Lang):
+        raise ParseError(f"unsupported language {lang!r}: lexgraph reads {', '.join(get_args(Lang))}")
+    return lang
+
+
+def _date(header: dict[str, list[str]]) -> dt.date | None:
+    """The Official Journal date in the page header ("4.5.2016"), if any."""
+    for stated in header.get("hd-date", []):
+        if match := _OJ_DATE.search(stated):
+            day, month, year = map(int, match.groups())
+            return dt.date(year, month, day)
+    return None
+
+
+def _page_hint(root: Element, markup: Markup) -> str:
+    for name, prefix in _PREFIXES.items():
+        if name != markup.name and _BY_CLASS(root, tag="p", cls=f"{prefix}doc-ti"):
+            return f"; this page uses the {name} EUR-Lex markup"
+    if root.find("head") is None and len(body := root.find("body")):
+        return f"; the document has no <head> and opens with <{body[0].tag}>, not an HTML page"
+    title = root.findtext("head/title")
+    return f" (page title: {normalise(title)!r})" if title and title.strip() else ""
+
+
+def _check_complete(root: Element, markup: Markup) -> None:
+    """Raises if the page is cut short: it must hold its final formula and its end mark."""
+    articles = _BY_CLASS(root, tag="p", cls=f"{markup.prefix}ti-art")
+    _raise_if_truncated(markup, normalise(_text_of(articles[-1])) if articles else None,
+                        has_final=bool(_BY_CLASS(root, tag="div", cls=f"{markup.prefix}final")),
+                        has_end=bool(_BY_CLASS(root, tag="hr", cls=f"{markup.prefix}doc-end")))
+
+
+def _raise_if_truncated(markup: Markup, last_article: str | None, has_final: bool, has_end: bool,
+                        last_recital: str | None = None) -> None:
+    if last_article is None:
+        after = f" after recital {last_recital}" if last_recital else ""
+        raise ParseError(f'truncated or not an act: no article title (<p class="{markup.prefix}ti-art">) '
+                         f"found{after}")
+    if not has_final:
+        raise ParseError(f"truncated: the document ends without the final formula "
+                         f'(<div class="{markup.prefix}final">); last article found is {last_article}')
+    if not has_end:
+        raise ParseError("truncated: the document ends before its end mark "
+                         f'(<hr class="{markup.prefix}doc-end">)')
+
+
+# -- the blocks, in reading order -------------------------------------------------------------
+class _Reader:
+    """Feeds the builder from the page's blocks: preamble (recitals), enacting terms, final part."""
+
+    def __init__(self, markup: Markup, builder: ActBuilder) -> None:
+        self._markup = markup
+        self._builder = builder
+        self._stage = "preamble"
+        self._pending: tuple[str, str] | None = None  # a title whose heading may follow: (kind, number)
+        self._ended = False
+        self.articles: list[str] = []
+        self.recitals: list[str] = []
+        self.footnotes: set[str] = set()
+
+    @property
+    def last_article(self) -> str:
+        return self.articles[-1] if self.articles else "none"
+
+    def walk(self, container: Element) -> None:
+        for element in container:
+            tag = element.tag
+            if tag == "p":
+                self._block(element)
+            elif tag == "table":
+                self._table(element)
+            elif tag == "div" and self._markup.role(element) == "final":
+                self._flush()
+                self._stage = "final"  # the formula and signatures: no provisions
+            elif tag in ("div", "body"):
+                self.walk(element)
+            elif tag == "hr" and self._markup.role(element) == "doc-end":
+                self._ended = True
+
+    def check(self, called: set[str]) -> None:
+        """Raises unless the page was read whole: final formula, end mark, every number in sequence."""
+        self._flush()
+        _raise_if_truncated(self._markup, f"Article {self.articles[-1]}" if self.articles else None,
+                            has_final=self._stage == "final", has_end=self._ended,
+                            last_recital=self.recitals[-1] if self.recitals else None)
+        _check_sequence("Article", self.articles)
+        _check_sequence("recital", self.recitals)
+        if missing := sorted(called - self.footnotes, key=lambda number: (len(number), number)):
+            raise ParseError(f"footnote {missing[0]} is called in the text but missing from the notes")
+
+    # -- paragraphs ---------------------------------------------------------------------------
+    def _block(self, p: Element) -> None:
+        role = self._markup.role(p)
+        if role in ("ti-section-2", "sti-art") and self._pending:
+            self._flush(heading=_text_of(p))
+            return
+        self._flush()
+        if role == "normal" and self._stage == "enacting":
+            self._normal(p, _text_of(p).strip())
+        elif role == "ti-art":
+            self._stage = "enacting"
+            self._pending = ("article", _number(_ARTICLE, _text_of(p), "article", "Article 12"))
+        elif role == "ti-section-1":
+            self._stage = "enacting"
+            self._pending = _division(_text_of(p))
+        elif role == "note":
+            self._footnote(_text_of(p).strip())
+        elif role == "doc-ti" and self._stage != "preamble":
+            raise ParseError(f"annexes are not supported: found {normalise(_text_of(p))!r} "
+                             "after the enacting terms")
+
+    def _normal(self, p: Element, raw: str) -> None:
+        if not self._markup.is_paragraph(p, raw):
+            self._builder.text_block(raw)
+        elif match := NUMBERED_PARAGRAPH.fullmatch(raw):
+            self._builder.paragraph(match.group(1), match.group(2))
+        else:
+            raise ParseError(f"paragraph without its number in Article {self.last_article}: "
+                             f"{normalise(raw)[:60]!r}")
+
+    def _footnote(self, raw: str) -> None:
+        match = _LABEL.fullmatch(raw)
+        if not match:
+            raise ParseError(f"footnote without its number: {normalise(raw)[:60]!r}")
+        self._builder.footnote(match.group(1), match.group(2))
+        self.footnotes.add(match.group(1))
+
+    def _flush(self, heading: str | None = None) -> None:
+        """Opens the pending chapter, section or article, with the heading that followed its title."""
+        if self._pending is None:
+            return
+        kind, number = self._pending
+        self._pending = None
+        if kind == "chapter":
+            self._builder.chapter(number, heading or "")
+        elif kind == "section":
+            self._builder.section(number, heading or "")
+        else:
+            self._builder.article(number, heading)
+            self.articles.append(number)
+
+    # -- tables: recitals in the preamble, points in the enacting terms -----------------------
+    def _table(self, table: Element) -> None:
+        self._flush()
+        if self._stage == "preamble":
+            self._recital(table)
+        elif self._stage == "enacting":
+            self._points(table, depth=1)
+
+    def _recital(self, table: Element) -> None:
+        cells = _CELLS(table)
+        label = _LABEL.fullmatch(_text_of(cells[0])) if len(cells) == 2 else None
+        if label is None:
+            return  # the page header, not a recital
+        self._builder.recital(label.group(1), "\n".join(_text_of(p).strip() for p in cells[1].iter("p")))
+        self.recitals.append(label.group(1))
+
+    def _points(self, table: Element, depth: int) -> None:
+        cells = _CELLS(table)
+        if len(cells) != 2:
+            raise ParseError(f"unexpected table of {len(cells)} cells in Article {self.last_article}: "
+                             "expected a point (label cell, text cell)")
+        label, body = cells
+        opened = False
+        for child in body:
+            if child.tag == "table":
+                self._points(child, depth + 1)
+            elif child.tag == "p" and not opened:
+                self._builder.point(_text_of(label), _text_of(child).strip(), depth)
+                opened = True
+            elif child.tag == "p":
+                self._builder.append_to_point(_text_of(child).strip())
+
+
+def _number(pattern: re.Pattern[str], title: str, kind: str, example: str) -> str:
+    match = pattern.fullmatch(normalise(title))
+    if not match:
+        raise ParseError(f"unrecognised {kind} title {normalise(title)!r}: expected e.g. {example!r}")
+    return "1" if match.group(1).lower() == "premier" else match.group(1)  # French "Article premier"
+
+
+def _division(title: str) -> tuple[str, str]:
+    """A chapter or section title ("CHAPTER III", "Abschnitt 1") as (kind, number)."""
+    if _SECTION.fullmatch(normalise(title)):
+        return "section", _number(_SECTION, title, "section", "Section 1")
+    return "chapter", _number(_CHAPTER, title, "chapter", "CHAPTER III")
+
+
+def _check_sequence(kind: str, numbers: list[str]) -> None:
+    """Numbers run 1, 2, 3 …: a gap means a lost block."""
+    for expected, number in enumerate(numbers, start=1):
+        if number.isdigit() and int(number) != expected:
+            after = f"{kind} {numbers[expected - 2]}" if expected > 1 else "the start"
+            raise ParseError(f"{kind}s out of sequence: {kind} {number} follows {after}")
