@@ -1,0 +1,40 @@
+"""Cross-references in legal text: "Article 6(1)(a)", "points (a) and (b) of Article 6(1)",
+"paragraphe 2 du présent article", "Artikel 9 Absatz 2 Buchstabe a", "Directive 95/46/EC".
+
+Rule-based and deterministic: a blank spaCy pipeline per language whose one component matches the
+token patterns of ``parsers/grammars/<lang>.json``; one engine (``resolve``) turns what they match
+into ids. Supporting a language is writing its grammar file.
+
+Targets are ELI ids at the finest level the text states. A provision of another act ("Article 4 of
+Directive 95/46/EC") targets ``eu/dir/1995/46/art_4`` (``external=True``; ``act_of`` gives the act),
+unchecked while none of that act's provisions are known. A provision of the citing act that is not
+in ``known_ids`` is not guessed at: ``target_id`` is None and ``reason`` names the missing id.
+"""
+
+from __future__ import annotations
+
+from parsers.xref import grammar
+from parsers.xref.pipeline import pipeline_for
+from parsers.xref.resolve import find
+from schema.law import CrossReference
+
+__all__ = ["extract_references", "languages"]
+
+
+def extract_references(citing_id: str, text: str, lang: str,
+                       known_ids: frozenset[str] | set[str]) -> list[CrossReference]:
+    """Every reference in ``text``, the wording of provision ``citing_id``, one per target.
+
+    A range or enumeration ("Articles 12 to 22") gives one reference per target, all with the span
+    of the whole mention; ``start``/``end`` are offsets into ``text``.
+    """
+    rules = grammar.load(lang)  # a ValueError for a language without a grammar
+    nlp = pipeline_for(lang)
+    found = find(nlp(text), rules, nlp.get_pipe("xref_pieces").acts, citing_id, known_ids)
+    return [CrossReference(source_id=citing_id, lang=lang, text=text[f.start:f.end], **f._asdict())
+            for f in found]
+
+
+def languages() -> list[str]:
+    """The languages that have a grammar."""
+    return grammar.available()

@@ -1,0 +1,128 @@
+"""A language's reference grammar: the JSON data in ``parsers/grammars/<lang>.json`` compiled to
+spaCy ``Matcher`` token patterns, each token spec keeping the role its token plays in a reference.
+
+A grammar file holds three things (see ``en.json``):
+
+``words``
+    the vocabulary the engine interprets: ``conjunctions`` and ``range`` words (``and``, ``to``),
+    ``ordinals`` (``"second": "2"``), ``act_types`` (``"directive": "dir"``) and ``acts``, the
+    named acts (``"GDPR": "eu/reg/2016/679"``; ``null`` for an act without an id, like a treaty).
+``labels``
+    regexes for one label token (``"NUM": "\\d+"``), matched case-sensitively on the token text.
+``patterns``
+    lists of spaCy token specs, each with a ``role`` and optionally one of the shorthands
+    ``"label": "NUM"`` (one label), ``"run": "NUM|PAREN"`` (any number of labels, conjunctions
+    and range words: ``12 to 22, 24 and 25``) or ``"words": "ordinals"`` (any word of a table).
+
+Patterns match *pieces* (``Article 6(1)``, ``of``, ``this Article``, ``Directive 95/46/EC``); the
+engine chains adjacent pieces into one mention. Named acts need no pattern: they come from ``acts``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+# A keyword opening a unit of that kind (the id segment prefixes): chapter, section, article,
+# recital, paragraph, subparagraph, point.
+LEVELS = ("cpt", "sct", "art", "rct", "par", "sub", "pnt")
+ROLES = frozenset({
+    *LEVELS,
+    "val",  # a label (or run of labels) of the level opened before it: "Article [6(1)]"
+    "ord",  # an ordinal of the level opened after it: "the [second] subparagraph"
+    "of",  # the next piece contains the previous one: "point (a) [of] Article 9(2)"
+    "skip",  # part of the mention, meaning nothing: "[l’]article", "Art[.]"
+    "this_act", "this_art", "this_par",  # the citing act, article or paragraph
+    "that_act",  # the act named last before: "Articles 12 to 15 [of that Directive]"
+    "thereof",  # the provision cited last before: "the second subparagraph [thereof]"
+    "act_type", "act_year", "act_number", "act",  # "[Regulation] [(EC)] [No] [45]/[2001]"
+    "act_name",  # a named act, from ``words.acts``
+})
+_SHORTHANDS = ("role", "label", "run", "words")
+_GRAMMARS = resources.files("parsers") / "grammars"
+
+
+@dataclass(frozen=True)
+class Grammar:
+    lang: str
+    conjunctions: frozenset[str]
+    ranges: frozenset[str]
+    ordinals: dict[str, str]
+    act_types: dict[str, str]
+    acts: dict[str, str | None]  # name as written -> act id
+    labels: dict[str, str]
+    patterns: list[list[dict[str, Any]]]
+
+    @property
+    def separators(self) -> frozenset[str]:
+        return self.conjunctions | self.ranges
+
+    def token_pattern(self, pattern: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+        """A grammar pattern as a spaCy token pattern plus the role of each of its elements."""
+        specs, roles = [], []
+        for element in pattern:
+            role = element.get("role")
+            if role not in ROLES:
+                raise ValueError(f"{self.lang} grammar: unknown role {role!r} in {element}")
+            spec = {key: value for key, value in element.items() if key not in _SHORTHANDS}
+            if "label" in element:
+                spec["TEXT"] = {"REGEX": f"^(?:{self._alternatives(element['label'])})$"}
+            elif "run" in element:
+                separators = "|".join(map(re.escape, sorted(self.separators)))
+                spec["TEXT"] = {"REGEX": f"^(?:{self._alternatives(element['run'])}|(?i:{separators}))$"}
+                spec.setdefault("OP", "*")
+            elif "words" in element:
+                spec["LOWER"] = {"IN": sorted(self._words(element["words"]))}
+            specs.append(spec)
+            roles.append(role)
+        return specs, roles
+
+    def _alternatives(self, names: str) -> str:
+        """``"NUM|ordinals"`` → one regex: the named labels and the words of the named tables."""
+        parts = []
+        for name in names.split("|"):
+            if name in self.labels:
+                parts.append(self.labels[name])
+            else:
+                parts.append("(?i:" + "|".join(map(re.escape, sorted(self._words(name)))) + ")")
+        return "|".join(parts)
+
+    def _words(self, table: str) -> set[str]:
+        words = {"ordinals": self.ordinals, "act_types": self.act_types}.get(table)
+        if words is None:
+            raise ValueError(f"{self.lang} grammar: no label or word table {table!r}")
+        return set(words)
+
+
+def name_key(words: list[str]) -> str:
+    """How a named act is looked up: its tokens, lower-cased, with one kind of apostrophe."""
+    return " ".join(words).lower().replace("’", "'")
+
+
+def available() -> list[str]:
+    return sorted(path.name.removesuffix(".json") for path in _GRAMMARS.iterdir()
+                  if path.name.endswith(".json"))
+
+
+@cache
+def load(lang: str) -> Grammar:
+    if lang not in available():
+        raise ValueError(f"no reference grammar for language {lang!r}: have {available()}")
+    data = json.loads((_GRAMMARS / f"{lang}.json").read_text(encoding="utf-8"))
+    if data["lang"] != lang:
+        raise ValueError(f"grammars/{lang}.json is the grammar of {data['lang']!r}")
+    words = data["words"]
+    return Grammar(
+        lang=lang,
+        conjunctions=frozenset(words["conjunctions"]),
+        ranges=frozenset(words["range"]),
+        ordinals={word.lower(): value for word, value in words["ordinals"].items()},
+        act_types={word.lower(): value for word, value in words["act_types"].items()},
+        acts=words["acts"],
+        labels=data["labels"],
+        patterns=data["patterns"],
+    )
