@@ -1,0 +1,127 @@
+"""Records of enforcement: fines and decisions as tabular sources report them, the authorities that
+issued them, and the rows a source could not give.
+
+Countries are ISO 3166-1 alpha-2 codes: Greece is ``GR`` (not the EU's ``EL``), the United Kingdom is
+``GB`` (not ``UK``), and Union bodies (EDPB, EDPS) take the exceptionally reserved ``EU``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, model_validator
+
+from schema.law import Record
+
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class Precision(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+    UNKNOWN = "unknown"
+
+
+class PartialDate(Record):
+    """A date known to a day, a month or a year; ``value`` is the first day of that period.
+
+    ``raw`` is the text the source gave ("2018-09", "Unknown", "01/01/1970"), kept whatever was made of it.
+    """
+
+    value: dt.date | None = None
+    precision: Precision
+    raw: str = ""
+
+    @model_validator(mode="after")
+    def _value_iff_known(self) -> PartialDate:
+        if (self.value is None) != (self.precision is Precision.UNKNOWN):
+            raise ValueError("a date has a value exactly when its precision is known")
+        return self
+
+
+class Money(Record):
+    """An amount in minor units of its ISO 4217 currency, with its reference value in euro.
+
+    ``eur_rate`` is the reference rate used (units of ``currency`` per euro) and ``rate_date`` the day it
+    was published; both are None for amounts in euro, whose ``eur_minor`` is the amount itself.
+    """
+
+    amount_minor: int = Field(ge=0)
+    currency: CurrencyCode
+    eur_minor: int | None = None
+    eur_rate: Decimal | None = None
+    rate_date: dt.date | None = None
+    raw: str
+
+
+class Organisation(Record):
+    """A fined or named party. ``name`` is as written, legal form split off into ``legal_form``;
+    ``key`` is what two spellings of one organisation share (see ``parsers.normalise.organisations``)."""
+
+    name: str
+    legal_form: str | None = None
+    key: str
+
+
+class FineRecord(Record):
+    """One row of a tabular fine/decision source, validated and normalised, with its provenance.
+
+    ``*_raw`` fields keep the source's text (after the source's declared cleaning, e.g. HTML stripped)
+    next to what was made of it; ``authority_id`` is None when the gazetteer does not know the name.
+    ``articles_raw`` are the cited-article items as text; ``articles`` the provision ids they resolve to.
+    """
+
+    source: str
+    row_id: str
+    case_id: str | None = None
+    country: CountryCode | None = None
+    authority_id: str | None = None
+    authority_raw: str | None = None
+    decision_date: PartialDate
+    fine: Money | None = None
+    fine_raw: str | None = None
+    organisations: list[Organisation] = []
+    organisation_raw: str | None = None
+    sector: str | None = None
+    violation: str | None = None
+    outcome: str | None = None
+    articles_raw: list[str] = []
+    articles: list[str] = []
+    summary: str | None = None
+    source_urls: list[str] = []
+    licence: str
+    attribution: str
+
+
+class QuarantinedRow(Record):
+    """A row that did not become a record: which one (``row_number`` counts data rows from 1), why,
+    and the row itself as JSON text."""
+
+    source: str
+    row_number: int = Field(ge=1)
+    row_id: str | None = None
+    reason: str
+    raw: str
+
+
+class Authority(Record):
+    """A data protection authority (or an EU body of them) as the gazetteer knows it.
+
+    ``names`` are official names by ISO 639-1 language; ``subdivision`` is the ISO 3166-2 region of a
+    regional authority (German Länder, Spanish autonomous communities); ``aliases`` are other
+    renderings in use (English descriptions, region names) that identify it within its country.
+    """
+
+    id: str
+    country: CountryCode
+    subdivision: str | None = Field(default=None, pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+    name_en: str
+    names: dict[str, str] = {}
+    abbreviations: list[str] = []
+    former_names: list[str] = []
+    aliases: list[str] = []
