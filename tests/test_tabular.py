@@ -317,6 +317,7 @@ def test_a_mapping_with_a_mistake_is_refused(fields, message):
     (["Art. 83 (5) a) GDPR", "Art. 58 (2) i) GDPR"], ["art_83/par_5/pnt_a", "art_58/par_2/pnt_i"]),
     (["Art. 2-ter Codice della privacy", "Art. 21 LSSI"], []),  # other laws are not the GDPR's articles
     (["Art. 99 (9) GDPR"], []),  # no such provision
+    (["Art. 6 (3) b) GDPR GDPR"], ["art_6/par_3/pnt_b"]),  # the act itself is no article
 ])
 def test_cited_provisions(gdpr_ids, items, cited):
     assert cited_provisions(items, gdpr_ids) == [f"{GDPR}/{path}" for path in cited]

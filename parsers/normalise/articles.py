@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from parsers.xref import extract_references
+from schema.ids import Kind, kind_of
 
 # The citing id for text that belongs to no act: a fine record's own list of articles.
 _OUTSIDE_ANY_ACT = "fines"
@@ -33,4 +34,6 @@ def _targets(item: str, known_ids: frozenset[str], lang: str) -> tuple[str, ...]
         references = extract_references(_OUTSIDE_ANY_ACT, item, lang, known_ids)
     except Exception as error:  # the grammar failing on one item quarantines its row, not the source
         raise ValueError(f"the citation grammar fails on {item!r} ({type(error).__name__}: {error})") from error
-    return tuple(ref.target_id for ref in references if ref.target_id in known_ids)
+    # A bare act ("GDPR" read alone) is no article: the item then stays unresolved, visible in articles_raw.
+    return tuple(ref.target_id for ref in references
+                 if ref.target_id in known_ids and kind_of(ref.target_id) is not Kind.ACT)
