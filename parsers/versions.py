@@ -25,12 +25,14 @@ FORMAT_PRIORITY = (SourceFormat.FORMEX_ACT, SourceFormat.FORMEX_CONSOLIDATED,
 
 
 class DatedAct(Record):
+    name: str
     act: ParsedAct
     sha256: str
     valid_from: dt.date
 
 
 class DatedCorrigendum(Record):
+    name: str
     corrigendum: ParsedCorrigendum
     sha256: str
     valid_from: dt.date

@@ -20,7 +20,7 @@ def structure_counts(parsed: ParsedSources) -> CheckResult:
     counted = {}
     for dated in parsed.acts:
         kinds = Counter(p.kind for p in dated.act.provisions)
-        counted[f"{dated.act.act_id} {dated.act.lang} {dated.act.source_format}"] = (
+        counted[dated.name] = (
             dated.act.act_id, kinds[Kind.ARTICLE], kinds[Kind.CHAPTER], kinds[Kind.RECITAL], kinds[Kind.PARAGRAPH])
     by_act = defaultdict(set)
     for act, articles, chapters, recitals, _ in counted.values():

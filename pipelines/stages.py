@@ -118,8 +118,8 @@ def _dated(result: Parsed, doc: RawDocument, source: Document) -> DatedAct | Dat
     if valid_from is None:
         raise ParseError(f"{source.name!r} states no date: set valid_from for it in the source config")
     if isinstance(result, ParsedAct):
-        return DatedAct(act=result, sha256=doc.sha256, valid_from=valid_from)
-    return DatedCorrigendum(corrigendum=result, sha256=doc.sha256, valid_from=valid_from)
+        return DatedAct(name=doc.name, act=result, sha256=doc.sha256, valid_from=valid_from)
+    return DatedCorrigendum(name=doc.name, corrigendum=result, sha256=doc.sha256, valid_from=valid_from)
 
 
 # -- versions and references ----------------------------------------------------------------------
