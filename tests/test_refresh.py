@@ -177,3 +177,15 @@ def test_a_refresh_over_http_sends_conditional_requests_the_second_time(eurlex: 
     assert first.published and len(first.fetched.changed) == len(entries)
     assert len(again) == len(entries) and all("If-None-Match" in seen.headers for seen in again)
     assert second.parsed.parsed == 0 and not second.fetched.changed and not second.published
+
+
+def test_html_legacy_html_and_formex_of_2016_word_every_provision_alike(offline_store: Path) -> None:
+    (agree,) = [c for c in Store(offline_store).current().checks if c.name == "sources_agree"]
+    of_2016 = [line for line in agree.details if "2016-05-04" in line]
+    assert of_2016 == [], "\n".join(of_2016)
+
+
+def test_every_correction_is_applied_but_the_one_the_german_corrigendum_misquotes(offline_store: Path) -> None:
+    (corrections,) = [c for c in Store(offline_store).current().checks if c.name == "corrections_applied"]
+    # The German corrigendum quotes recital 47's wording for recital 50, sentence 6: it is found nowhere.
+    assert [line.split(":")[0] for line in corrections.details] == ["[de] Seite 9, Erwägungsgrund 50, Satz 6"]
