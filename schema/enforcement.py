@@ -125,3 +125,88 @@ class Authority(Record):
     abbreviations: list[str] = []
     former_names: list[str] = []
     aliases: list[str] = []
+
+
+# -- the enforcement graph ------------------------------------------------------------------------
+class SourceRecord(Record):
+    """One source's account of a decision or fine (a table row or a decision document), as loaded.
+
+    Several of them describe one real decision: each keeps its own values, so disagreements between
+    sources stay visible. ``articles`` are the provision ids its citations resolved to.
+    """
+
+    id: str
+    source: str
+    kind: str = Field(description="table_row or document")
+    country: str | None = None
+    authority_id: str | None = None
+    authority_raw: str | None = None
+    decision_date: dt.date | None = None
+    date_precision: str = Precision.UNKNOWN.value
+    date_raw: str = ""
+    case_reference: str | None = None
+    outcome: str | None = None
+    fine_minor: int | None = None
+    fine_currency: str | None = None
+    fine_eur_minor: int | None = None
+    eur_rate: str | None = None
+    rate_date: dt.date | None = None
+    organisations: list[str] = []
+    organisation_keys: list[str] = []
+    articles: list[str] = []
+    articles_raw: list[str] = []
+    summary: str | None = None
+    urls: list[str] = []
+    licence: str
+    attribution: str
+    source_sha256: str
+    parser_version: str
+    access: str = "public"
+
+
+class Decision(Record):
+    """A real decision of an authority, reconciled from every source record that reports it.
+
+    Its values are those of its most authoritative, most precise record; ``disagreements`` lists every
+    field on which its records differ ("decision_date: cms_enforcementtracker/ETid-274 2020-04-30 ≠ …").
+    """
+
+    id: str
+    country: str | None = None
+    authority_id: str | None = None
+    decision_date: dt.date | None = None
+    date_precision: str = Precision.UNKNOWN.value
+    case_reference: str | None = None
+    outcome: str | None = None
+    fine_eur_minor: int | None = None
+    summary: str | None = None
+    sources: list[str]
+    disagreements: list[str] = []
+    access: str = "public"
+
+
+class Fine(Record):
+    id: str
+    decision_id: str
+    amount_minor: int
+    currency: str
+    eur_minor: int | None = None
+    eur_rate: str | None = None
+    rate_date: dt.date | None = None
+
+
+class OrganisationNode(Record):
+    id: str
+    name: str
+    legal_form: str | None = None
+
+
+class AuthorityNode(Record):
+    id: str
+    country: str
+    name_en: str
+    names: list[str] = Field(description="every official name, abbreviation and former name")
+
+
+class Country(Record):
+    code: str

@@ -1,0 +1,237 @@
+"""Reconciliation: the source records (table rows, decision documents) that report one real decision
+become one ``Decision``, each record kept beside it with its own values.
+
+Pure function over records. Records are only compared within a block (same country and resolved
+authority; same country for case references), and a group never holds two records of one source.
+The rules, tried in this order, each merging the groups of two records:
+
+``same_case_reference``   the case references are equal once reduced to letters and digits, or one
+                          ends with the other ("DSB-D550.084/0002-DSB/2018" and "D550.084/0002-DSB/2018");
+``same_day_same_amount``  same authority, same decision day, same fine in euro;
+``same_day_unique``       same authority and day, the only record of each source that day, and no
+                          conflict (different fines, or organisations with nothing in common);
+``same_amount_near_date`` same authority and fine in euro (at least 1,000 EUR), dates at most 183 days
+                          apart (trackers often date a fine by its publication) or one of them undated,
+                          the only such record of each source, and no conflict of organisations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from itertools import combinations
+
+from schema.enforcement import Decision, Fine, FineRecord, Precision, SourceRecord
+from schema.ids import act_of
+from schema.law import Record
+
+NEAR_DAYS = 183
+MIN_NEAR_AMOUNT_MINOR = 1_000_00
+RULES = ("same_case_reference", "same_day_same_amount", "same_day_unique", "same_amount_near_date")
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+_SLUG = re.compile(r"[^a-z0-9]+")
+_PRECISION_RANK = {Precision.DAY: 0, Precision.MONTH: 1, Precision.YEAR: 2, Precision.UNKNOWN: 3}
+
+
+class ReportedBy(Record):
+    """A source record's account of a decision, and the rule that joined it (empty for the first)."""
+
+    decision_id: str
+    record_id: str
+    rule: str
+
+
+class Reconciled(Record):
+    decisions: list[Decision]
+    fines: list[Fine]
+    reported_by: list[ReportedBy]
+    merges: dict[str, int]
+
+
+def reconcile(records: Sequence[SourceRecord], source_rank: Sequence[str]) -> Reconciled:
+    """Group ``records`` into decisions. ``source_rank`` orders sources from most to least
+    authoritative; a decision takes its values from its best-ranked record that has them."""
+    groups = _Groups(records)
+    for rule in RULES:
+        for left, right in _candidates(rule, records):
+            groups.merge(left, right, rule)
+    rank = {source: i for i, source in enumerate(source_rank)}
+    decisions, fines, reported = [], [], []
+    for members in groups.members():
+        members = sorted(members, key=lambda r: (rank.get(r.source, len(rank)), r.id))
+        decision = _decision(members)
+        decisions.append(decision)
+        if fine := _fine(decision.id, members):
+            fines.append(fine)
+        reported += [ReportedBy(decision_id=decision.id, record_id=r.id, rule=groups.rule[r.id]) for r in members]
+    return Reconciled(decisions=decisions, fines=fines, reported_by=reported, merges=dict(groups.merges))
+
+
+def from_fine_row(row: FineRecord, sha256: str, parser_version: str) -> SourceRecord:
+    """A tabular source's row as a source record of the graph."""
+    fine = row.fine
+    return SourceRecord(
+        id=f"{row.source}/{row.row_id}", source=row.source, kind="table_row", country=row.country,
+        authority_id=row.authority_id, authority_raw=row.authority_raw, decision_date=row.decision_date.value,
+        date_precision=row.decision_date.precision, date_raw=row.decision_date.raw, case_reference=row.case_id,
+        outcome=row.outcome or row.violation, fine_minor=fine.amount_minor if fine else None,
+        fine_currency=fine.currency if fine else None, fine_eur_minor=fine.eur_minor if fine else None,
+        eur_rate=str(fine.eur_rate) if fine and fine.eur_rate is not None else None,
+        rate_date=fine.rate_date if fine else None, organisations=[o.name for o in row.organisations],
+        organisation_keys=[o.key for o in row.organisations if o.key], articles=row.articles,
+        articles_raw=row.articles_raw, summary=row.summary, urls=row.source_urls, licence=row.licence,
+        attribution=row.attribution, source_sha256=sha256, parser_version=parser_version)
+
+
+# -- grouping ----------------------------------------------------------------------------------------
+class _Groups:
+    """Union-find over records that refuses a union holding two records of one source."""
+
+    def __init__(self, records: Sequence[SourceRecord]) -> None:
+        self._parent = {r.id: r.id for r in records}
+        self._records = {r.id: r for r in records}
+        self._sources = {r.id: {r.source} for r in records}
+        self.rule = {r.id: "" for r in records}
+        self.merges: Counter[str] = Counter({rule: 0 for rule in RULES})
+
+    def _root(self, record_id: str) -> str:
+        while self._parent[record_id] != record_id:
+            self._parent[record_id] = record_id = self._parent[self._parent[record_id]]
+        return record_id
+
+    def merge(self, left: SourceRecord, right: SourceRecord, rule: str) -> None:
+        a, b = self._root(left.id), self._root(right.id)
+        if a == b or self._sources[a] & self._sources[b]:
+            return
+        a, b = min(a, b), max(a, b)  # the root is the smaller id, whatever the order of discovery
+        self._parent[b] = a
+        self._sources[a] |= self._sources.pop(b)
+        for record in (left, right):  # a record is reported as joined by the first rule that matched it
+            self.rule[record.id] = self.rule[record.id] or rule
+        self.merges[rule] += 1
+
+    def members(self) -> list[list[SourceRecord]]:
+        groups: dict[str, list[SourceRecord]] = defaultdict(list)
+        for record_id in sorted(self._parent):
+            groups[self._root(record_id)].append(self._records[record_id])
+        return list(groups.values())
+
+
+def _candidates(rule: str, records: Sequence[SourceRecord]) -> Iterator[tuple[SourceRecord, SourceRecord]]:
+    if rule == "same_case_reference":
+        yield from _same_reference(records)
+        return
+    by_authority: dict[tuple, list[SourceRecord]] = defaultdict(list)
+    for r in records:
+        if r.authority_id and r.country:
+            by_authority[(r.country, r.authority_id)].append(r)
+    for block in by_authority.values():
+        if rule == "same_amount_near_date":
+            yield from _near_same_amount(block)
+            continue
+        by_day: dict[dt.date, list[SourceRecord]] = defaultdict(list)
+        for r in block:
+            if r.decision_date and r.date_precision == Precision.DAY:
+                by_day[r.decision_date].append(r)
+        for same_day in by_day.values():
+            for left, right in combinations(same_day, 2):
+                if left.source == right.source:
+                    continue
+                if rule == "same_day_same_amount":
+                    if left.fine_eur_minor is not None and left.fine_eur_minor == right.fine_eur_minor:
+                        yield left, right
+                elif _only_of_source(same_day, left, right) and not _conflict(left, right):
+                    yield left, right
+
+
+def _same_reference(records: Sequence[SourceRecord]) -> Iterator[tuple[SourceRecord, SourceRecord]]:
+    by_country: dict[str | None, list[tuple[str, SourceRecord]]] = defaultdict(list)
+    for r in records:
+        if r.case_reference and len(ref := _NOT_ALNUM.sub("", r.case_reference.upper())) >= 6:
+            by_country[r.country].append((ref, r))
+    for refs in by_country.values():
+        refs.sort(key=lambda item: item[0])
+        for (ref_a, a), (ref_b, b) in combinations(refs, 2):
+            if a.source != b.source and (ref_a.endswith(ref_b) or ref_b.endswith(ref_a)):
+                yield a, b
+
+
+def _near_same_amount(block: list[SourceRecord]) -> Iterator[tuple[SourceRecord, SourceRecord]]:
+    by_amount: dict[int, list[SourceRecord]] = defaultdict(list)
+    for r in block:
+        if r.fine_eur_minor and r.fine_eur_minor >= MIN_NEAR_AMOUNT_MINOR:
+            by_amount[r.fine_eur_minor].append(r)
+    for same in by_amount.values():
+        for left, right in combinations(same, 2):
+            near = None in (left.decision_date, right.decision_date) or \
+                abs((left.decision_date - right.decision_date).days) <= NEAR_DAYS
+            if left.source != right.source and near and _only_of_source(same, left, right) \
+                    and not _organisations_conflict(left, right):
+                yield left, right
+
+
+def _only_of_source(pool: list[SourceRecord], left: SourceRecord, right: SourceRecord) -> bool:
+    counts = Counter(r.source for r in pool)
+    return counts[left.source] == 1 and counts[right.source] == 1
+
+
+def _conflict(left: SourceRecord, right: SourceRecord) -> bool:
+    amounts = left.fine_eur_minor, right.fine_eur_minor
+    return (None not in amounts and amounts[0] != amounts[1]) or _organisations_conflict(left, right)
+
+
+def _organisations_conflict(left: SourceRecord, right: SourceRecord) -> bool:
+    return bool(left.organisation_keys and right.organisation_keys
+                and not set(left.organisation_keys) & set(right.organisation_keys))
+
+
+# -- the reconciled decision -------------------------------------------------------------------------
+def _decision(members: list[SourceRecord]) -> Decision:
+    """Values from the best-ranked record that has them; the date from the most precise one."""
+    best = members[0]
+    dated = min(members, key=lambda r: _PRECISION_RANK[Precision(r.date_precision)])
+
+    def first(field: str):
+        return next((getattr(r, field) for r in members if getattr(r, field) is not None), None)
+
+    key = best.case_reference or best.id
+    authority = (first("authority_id") or "authority/unknown").rsplit("/", 1)[-1]
+    day = dated.decision_date.isoformat() if dated.decision_date else "undated"
+    return Decision(
+        id=f"decision/{(first('country') or 'xx').lower()}/{authority}/{day}/{_SLUG.sub('-', key.lower()).strip('-')}",
+        country=first("country"), authority_id=first("authority_id"), decision_date=dated.decision_date,
+        date_precision=dated.date_precision, case_reference=first("case_reference"), outcome=first("outcome"),
+        fine_eur_minor=first("fine_eur_minor"), summary=first("summary"), sources=[r.id for r in members],
+        disagreements=_disagreements(members))
+
+
+def _fine(decision_id: str, members: list[SourceRecord]) -> Fine | None:
+    record = next((r for r in members if r.fine_minor is not None), None)
+    if record is None:
+        return None
+    return Fine(id=f"{decision_id}/fine", decision_id=decision_id, amount_minor=record.fine_minor,
+                currency=record.fine_currency, eur_minor=record.fine_eur_minor, eur_rate=record.eur_rate,
+                rate_date=record.rate_date)
+
+
+_COMPARED = {
+    "country": lambda r: r.country,
+    "authority": lambda r: r.authority_id,
+    "decision_date": lambda r: r.decision_date.isoformat() if r.date_precision == Precision.DAY else None,
+    "fine_eur": lambda r: r.fine_eur_minor,
+    "case_reference": lambda r: r.case_reference,
+    "organisations": lambda r: ", ".join(sorted(r.organisation_keys)) or None,
+    "articles": lambda r: ", ".join(a.removeprefix(act_of(a) + "/") for a in sorted(r.articles)) or None,
+}
+
+
+def _disagreements(members: list[SourceRecord]) -> list[str]:
+    """``field: record value ≠ record value …`` for each field whose stated values differ."""
+    found = []
+    for field, value in _COMPARED.items():
+        stated = [(r.id, value(r)) for r in members if value(r) is not None]
+        if len({v for _, v in stated}) > 1:
+            found.append(f"{field}: " + " ≠ ".join(f"{rid} {v}" for rid, v in stated))
+    return found
