@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from kb_store.engine import Engine
 from kb_store.load import create_graph
+from schema.enforcement import QuarantinedRow
 from schema.law import Record
 
 
@@ -60,6 +61,7 @@ class Manifest(Record):
     counts: dict[str, int]
     checks: list[CheckResult]
     quarantined: list[Quarantined]
+    quarantined_rows: list[QuarantinedRow] = []
 
 
 def snapshot_id(sources: Iterable[SourceEntry], parser_version: str) -> str:

@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from itertools import combinations
 
 from schema.enforcement import Decision, Fine, FineRecord, Precision, SourceRecord
+from schema.graph import ReportedBy
 from schema.ids import act_of
 from schema.law import Record
 
@@ -33,14 +34,6 @@ RULES = ("same_case_reference", "same_day_same_amount", "same_day_unique", "same
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 _SLUG = re.compile(r"[^a-z0-9]+")
 _PRECISION_RANK = {Precision.DAY: 0, Precision.MONTH: 1, Precision.YEAR: 2, Precision.UNKNOWN: 3}
-
-
-class ReportedBy(Record):
-    """A source record's account of a decision, and the rule that joined it (empty for the first)."""
-
-    decision_id: str
-    record_id: str
-    rule: str
 
 
 class Reconciled(Record):
@@ -72,6 +65,7 @@ def reconcile(records: Sequence[SourceRecord], source_rank: Sequence[str]) -> Re
 def from_fine_row(row: FineRecord, sha256: str, parser_version: str) -> SourceRecord:
     """A tabular source's row as a source record of the graph."""
     fine = row.fine
+    named = [o for o in row.organisations if o.key]
     return SourceRecord(
         id=f"{row.source}/{row.row_id}", source=row.source, kind="table_row", country=row.country,
         authority_id=row.authority_id, authority_raw=row.authority_raw, decision_date=row.decision_date.value,
@@ -79,8 +73,8 @@ def from_fine_row(row: FineRecord, sha256: str, parser_version: str) -> SourceRe
         outcome=row.outcome or row.violation, fine_minor=fine.amount_minor if fine else None,
         fine_currency=fine.currency if fine else None, fine_eur_minor=fine.eur_minor if fine else None,
         eur_rate=str(fine.eur_rate) if fine and fine.eur_rate is not None else None,
-        rate_date=fine.rate_date if fine else None, organisations=[o.name for o in row.organisations],
-        organisation_keys=[o.key for o in row.organisations if o.key], articles=row.articles,
+        rate_date=fine.rate_date if fine else None, organisations=[o.name for o in named],
+        organisation_keys=[o.key for o in named], articles=row.articles,
         articles_raw=row.articles_raw, summary=row.summary, urls=row.source_urls, licence=row.licence,
         attribution=row.attribution, source_sha256=sha256, parser_version=parser_version)
 
@@ -196,11 +190,11 @@ def _decision(members: list[SourceRecord]) -> Decision:
     def first(field: str):
         return next((getattr(r, field) for r in members if getattr(r, field) is not None), None)
 
-    key = best.case_reference or best.id
     authority = (first("authority_id") or "authority/unknown").rsplit("/", 1)[-1]
     day = dated.decision_date.isoformat() if dated.decision_date else "undated"
     return Decision(
-        id=f"decision/{(first('country') or 'xx').lower()}/{authority}/{day}/{_SLUG.sub('-', key.lower()).strip('-')}",
+        # Named after its best record, which no other decision holds: unique and stable across refreshes.
+        id=f"decision/{(first('country') or 'xx').lower()}/{authority}/{day}/{_SLUG.sub('-', best.id.lower()).strip('-')}",
         country=first("country"), authority_id=first("authority_id"), decision_date=dated.decision_date,
         date_precision=dated.date_precision, case_reference=first("case_reference"), outcome=first("outcome"),
         fine_eur_minor=first("fine_eur_minor"), summary=first("summary"), sources=[r.id for r in members],

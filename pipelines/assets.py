@@ -4,15 +4,17 @@ from dagster import (AssetCheckResult, AssetCheckSeverity, AssetExecutionContext
                      MetadataValue, asset, asset_check)
 
 from kb_store.store import CheckResult
+from parsers.reconcile import Reconciled
 from parsers.versions import LawVersions
-from pipelines import checks, stages
+from pipelines import checks, enforcement, stages
+from pipelines.enforcement import EnforcementRecords
 from pipelines.resources import HttpResource, ProgressResource, SourcesResource, StoreResource
 from schema.law import CrossReference
 
-GROUP = "eurlex"
+SOURCES, LAW, ENFORCEMENT = "sources", "eurlex", "enforcement"
 
 
-@asset(group_name=GROUP)
+@asset(group_name=SOURCES)
 def raw_documents(context: AssetExecutionContext, sources: SourcesResource, store: StoreResource,
                   http: HttpResource, progress: ProgressResource) -> stages.Fetched:
     """Every configured document fetched into the content-addressed raw store (conditional requests)."""
@@ -24,11 +26,11 @@ def raw_documents(context: AssetExecutionContext, sources: SourcesResource, stor
     return fetched
 
 
-@asset(group_name=GROUP)
+@asset(group_name=LAW)
 def parsed_documents(context: AssetExecutionContext, raw_documents: stages.Fetched, sources: SourcesResource,
                      store: StoreResource, progress: ProgressResource) -> stages.ParsedSources:
     """Each document parsed into act or corrigendum records; bad documents quarantined with a reason."""
-    parsed = stages.parse_sources(sources.load(), raw_documents, store.raw(), store.store().parsed_dir,
+    parsed = stages.parse_sources(sources.load(), raw_documents, store.raw(), store.parse_cache(),
                                   progress.reporter())
     context.add_output_metadata({
         "parsed": parsed.parsed, "from cache": parsed.cached, "quarantined": len(parsed.quarantined),
@@ -36,7 +38,7 @@ def parsed_documents(context: AssetExecutionContext, raw_documents: stages.Fetch
     return parsed
 
 
-@asset(group_name=GROUP)
+@asset(group_name=LAW)
 def law_versions(context: AssetExecutionContext, parsed_documents: stages.ParsedSources) -> LawVersions:
     """Provisions and their dated wordings per language, corrigenda applied."""
     law = stages.build_law(parsed_documents)
@@ -45,7 +47,7 @@ def law_versions(context: AssetExecutionContext, parsed_documents: stages.Parsed
     return law
 
 
-@asset(group_name=GROUP)
+@asset(group_name=LAW)
 def cross_references(context: AssetExecutionContext, law_versions: LawVersions,
                      progress: ProgressResource) -> list[CrossReference]:
     """Cross-references read from every version's text, resolved to provision ids where possible."""
@@ -55,13 +57,40 @@ def cross_references(context: AssetExecutionContext, law_versions: LawVersions,
     return references
 
 
-@asset(group_name=GROUP)
+@asset(group_name=ENFORCEMENT)
+def fine_records(context: AssetExecutionContext, raw_documents: stages.Fetched, law_versions: LawVersions,
+                 sources: SourcesResource, store: StoreResource, progress: ProgressResource) -> EnforcementRecords:
+    """Every row of every configured fine table, read through its mapping: a source record or a quarantined row."""
+    known = frozenset(p.id for p in law_versions.provisions)
+    fines = enforcement.read_fine_tables(sources.load(), raw_documents, store.raw(), store.parse_cache(), known,
+                                         progress.reporter())
+    context.add_output_metadata({"records": len(fines.records), "quarantined rows": len(fines.quarantined_rows),
+                                 "quarantined tables": len(fines.quarantined)})
+    return fines
+
+
+@asset(group_name=ENFORCEMENT)
+def decisions(context: AssetExecutionContext, fine_records: EnforcementRecords,
+              sources: SourcesResource) -> Reconciled:
+    """Source records reconciled: one decision per real decision, each record kept beside it."""
+    reconciled = enforcement.reconcile_records(sources.load(), fine_records)
+    context.add_output_metadata({"decisions": len(reconciled.decisions), "records": len(reconciled.reported_by),
+                                 **{f"merged by {rule}": n for rule, n in reconciled.merges.items()}})
+    return reconciled
+
+
+@asset(group_name=SOURCES)
 def graph(raw_documents: stages.Fetched, parsed_documents: stages.ParsedSources, law_versions: LawVersions,
-          cross_references: list[CrossReference], store: StoreResource) -> MaterializeResult:
+          cross_references: list[CrossReference], fine_records: EnforcementRecords, decisions: Reconciled,
+          store: StoreResource) -> MaterializeResult:
     """The graph, bulk-loaded into a new Kùzu snapshot and published, unless nothing changed."""
-    outcomes = checks.run_all(parsed_documents, law_versions, cross_references)
-    tables = stages.graph_tables(raw_documents, law_versions, cross_references)
-    manifest, published = stages.publish(store.store(), raw_documents, parsed_documents, tables, outcomes)
+    outcomes = checks.run_all(parsed_documents, law_versions, cross_references, fine_records, decisions)
+    tables = {**stages.law_tables(law_versions, cross_references),
+              **enforcement.enforcement_tables(decisions, [fine_records])}
+    tables["SourceDocument"] = stages.source_documents(raw_documents, tables)
+    manifest, published = stages.publish(store.store(), raw_documents, tables, outcomes,
+                                         parsed_documents.quarantined + fine_records.quarantined,
+                                         fine_records.quarantined_rows)
     return MaterializeResult(metadata={"snapshot": manifest.id, "published": published,
                                        **{f"rows {name}": count for name, count in manifest.counts.items()}},
                              value=manifest)
@@ -97,5 +126,16 @@ def references_resolved(cross_references: list[CrossReference]) -> AssetCheckRes
     return _result(checks.references_resolved(cross_references))
 
 
-ASSETS = [raw_documents, parsed_documents, law_versions, cross_references, graph]
-CHECKS = [structure_counts, sources_agree, corrections_applied, references_resolved]
+@asset_check(asset=fine_records, description="≥ 99% of rows loaded; ≥ 90% of rows listing articles cite a provision")
+def fine_rows_read(fine_records: EnforcementRecords) -> AssetCheckResult:
+    return _result(checks.fine_rows_read(fine_records))
+
+
+@asset_check(asset=decisions, description="how many source records reconciliation matched, and by which rule")
+def records_reconciled(decisions: Reconciled) -> AssetCheckResult:
+    return _result(checks.records_reconciled(decisions))
+
+
+ASSETS = [raw_documents, parsed_documents, law_versions, cross_references, fine_records, decisions, graph]
+CHECKS = [structure_counts, sources_agree, corrections_applied, references_resolved, fine_rows_read,
+          records_reconciled]

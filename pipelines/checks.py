@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from kb_store.store import CheckResult
+from parsers.reconcile import Reconciled
 from parsers.versions import LawVersions
+from pipelines.enforcement import EnforcementRecords
 from pipelines.stages import ParsedSources
+from schema.enforcement import SourceRecord
 from schema.ids import Kind
 from schema.law import CrossReference
 
@@ -61,5 +64,53 @@ def references_resolved(references: list[CrossReference]) -> CheckResult:
                         details=details)
 
 
-def run_all(parsed: ParsedSources, law: LawVersions, references: list[CrossReference]) -> list[CheckResult]:
-    return [structure_counts(parsed), sources_agree(law), corrections_applied(law), references_resolved(references)]
+MIN_ROWS_READ = 0.99  # of every table's rows: the rest are quarantined with their reason
+MIN_ROWS_CITING = 0.90  # of the rows that list articles: at least one resolves to a provision
+
+
+def fine_rows_read(fines: EnforcementRecords) -> CheckResult:
+    """Per source: rows read and quarantined, and the share with a resolved authority, date, amount, article."""
+    by_source: dict[str, list[SourceRecord]] = defaultdict(list)
+    for record in fines.records:
+        by_source[record.source].append(record)
+    quarantined = Counter(row.source for row in fines.quarantined_rows)
+    details, failing = [], []
+    for source in sorted(by_source.keys() | quarantined.keys()):
+        records = by_source[source]
+        read = len(records) / ((len(records) + quarantined[source]) or 1)
+        listing = [r for r in records if r.articles_raw]
+        citing = sum(1 for r in listing if r.articles) / (len(listing) or 1)
+        if read < MIN_ROWS_READ or citing < MIN_ROWS_CITING:
+            failing.append(source)
+        details.append(f"{source}: {len(records)} read, {quarantined[source]} quarantined ({read:.1%} read); "
+                       f"authority {_share(records, 'authority_id')}, date {_share(records, 'decision_date')}, "
+                       f"amount {_share(records, 'fine_minor')}, ≥1 article {citing:.1%} of {len(listing)} listing any")
+    details += [f"{q.name}: {q.reason}" for q in fines.quarantined]
+    summary = (f"{len(fines.records)} rows read, {sum(quarantined.values())} quarantined, "
+               f"{len(fines.quarantined)} tables unreadable") + (f"; below the bar: {', '.join(failing)}" if failing else "")
+    return CheckResult(name="fine_rows_read", passed=not failing and not fines.quarantined, summary=summary,
+                       details=details)
+
+
+def _share(records: list[SourceRecord], field: str) -> str:
+    return f"{sum(1 for r in records if getattr(r, field) is not None) / (len(records) or 1):.1%}"
+
+
+def records_reconciled(reconciled: Reconciled) -> CheckResult:
+    """How many records reconciliation matched, and by which rule; a decision never holds two records of
+    one source."""
+    sizes = Counter(len(d.sources) for d in reconciled.decisions)
+    doubled = [d.id for d in reconciled.decisions if len({s.rsplit("/", 1)[0] for s in d.sources}) < len(d.sources)]
+    matched = sum(n for size, n in sizes.items() if size > 1)
+    details = [f"merged by {rule}: {n}" for rule, n in reconciled.merges.items()]
+    details += [f"decisions reported by {size} sources: {n}" for size, n in sorted(sizes.items())]
+    details += [f"{d}: two records of one source" for d in doubled]
+    summary = (f"{len(reconciled.reported_by)} records → {len(reconciled.decisions)} decisions; "
+               f"{matched} decisions reported by several sources")
+    return CheckResult(name="records_reconciled", passed=not doubled, summary=summary, details=details)
+
+
+def run_all(parsed: ParsedSources, law: LawVersions, references: list[CrossReference],
+            fines: EnforcementRecords, reconciled: Reconciled) -> list[CheckResult]:
+    return [structure_counts(parsed), sources_agree(law), corrections_applied(law), references_resolved(references),
+            fine_rows_read(fines), records_reconciled(reconciled)]

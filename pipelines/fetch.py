@@ -20,7 +20,7 @@ import httpx
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from pipelines.raw_store import RawDocument, RawStore
-from pipelines.sources import Document
+from pipelines.sources import Source
 
 try:
     USER_AGENT = f"lexgraph/{version('lexgraph')}"
@@ -87,7 +87,7 @@ class Fetcher:
             follow_redirects=True,
         )
 
-    def fetch(self, source: Document) -> FetchResult:
+    def fetch(self, source: Source) -> FetchResult:
         """Fetch ``source`` into the store and record it.
 
         A 304, or the same bytes and validators as last time, returns the previous record with
@@ -117,9 +117,7 @@ class Fetcher:
             content_type=body.content_type,
             licence=source.licence,
             attribution=source.attribution,
-            format=source.format,
-            lang=source.lang,
-            celex=source.celex,
+            **source.provenance(),
         )
         self.store.record(doc)
         return FetchResult(doc, changed=previous is None or previous.sha256 != sha)

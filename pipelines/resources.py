@@ -11,6 +11,7 @@ from dagster import ConfigurableResource, get_dagster_logger
 
 from kb_store.store import Store
 from pipelines.fetch import Fetcher
+from pipelines.parse_cache import ParseCache
 from pipelines.progress import LogReporter, Reporter, RichReporter
 from pipelines.raw_store import RawStore
 from pipelines.sources import DEFAULT_CONFIG, SourceConfig, load_config
@@ -26,6 +27,9 @@ class StoreResource(ConfigurableResource):
 
     def raw(self) -> RawStore:
         return RawStore(self.store().raw_dir)
+
+    def parse_cache(self) -> ParseCache:
+        return ParseCache(self.store().parsed_dir)
 
 
 class SourcesResource(ConfigurableResource):

@@ -12,15 +12,25 @@ A TOML file holds one array of tables per kind of source::
     attribution = "© European Union, https://eur-lex.europa.eu"
 
 An entry gives either ``url`` (http, https or file) or ``path``, a file relative to the config
-file's folder, which becomes a ``file://`` URL.
+file's folder, which becomes a ``file://`` URL. The kinds:
+
+``[[document]]``         a legal text (EUR-Lex HTML, Formex act, corrigendum, consolidated text);
+``[[decision]]``         a decision of a data protection authority: a PDF or a GDPRhub case page
+                         (``format`` "decision_pdf" or "gdprhub_html", else told by the file extension),
+                         with optional hints ``authority`` and ``lang``;
+``[[decision_folder]]``  ``path`` a folder: every ``.pdf`` and ``.html`` in it is a ``[[decision]]``
+                         named ``<name>.<file stem>``, with the folder's licence and hints;
+``[[fine_table]]``       a table of fines or decisions (JSON, CSV, TSV) read through ``mapping``: the
+                         name of a bundled mapping (``parsers/mappings``) or the path of a mapping file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -55,6 +65,8 @@ class Source(BaseModel):
     url: str
     licence: str = Field(min_length=1)
     attribution: str = Field(min_length=1)
+    format: str
+    lang: Lang | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -82,6 +94,11 @@ class Source(BaseModel):
         return url
 
 
+    def provenance(self) -> dict[str, str | None]:
+        """What the raw store records of the source beside its bytes."""
+        return {"format": self.format, "lang": self.lang}
+
+
 class Document(Source):
     """A legal text in one language and one source format."""
 
@@ -90,6 +107,72 @@ class Document(Source):
     format: SourceFormat
     valid_from: dt.date | None = Field(default=None, description="overrides the date the document states")
 
+    def provenance(self) -> dict[str, str | None]:
+        return {**super().provenance(), "celex": self.celex}
+
+
+_DECISION_FORMATS = {".pdf": "decision_pdf", ".html": "gdprhub_html", ".htm": "gdprhub_html"}
+
+
+class DecisionSource(Source):
+    """A decision document; ``authority`` and ``lang`` are hints for documents that do not state them."""
+
+    format: Literal["decision_pdf", "gdprhub_html"]
+    authority: str | None = None
+    lang: Lang | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _format_from_extension(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "format" not in data:
+            where = data.get("url") or data.get("path") or ""
+            suffix = Path(urlsplit(str(where)).path).suffix.lower()
+            if suffix in _DECISION_FORMATS:
+                data = {**data, "format": _DECISION_FORMATS[suffix]}
+        return data
+
+
+class DecisionFolder(BaseModel):
+    """A folder of decision documents, each taken as a ``DecisionSource``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Name
+    path: str
+    licence: str = Field(min_length=1)
+    attribution: str = Field(min_length=1)
+    authority: str | None = None
+    lang: Lang | None = None
+
+    def expand(self, base: Path) -> list[dict[str, Any]]:
+        folder = (base / self.path).resolve()
+        if not folder.is_dir():
+            raise PydanticCustomError("folder_missing", "not a folder: {path}", {"path": str(folder)})
+        hints = self.model_dump(exclude={"name", "path"}, exclude_none=True)
+        return [{**hints, "name": f"{self.name}.{_slug(file.stem)}", "url": file.as_uri()}
+                for file in sorted(folder.iterdir()) if file.suffix.lower() in _DECISION_FORMATS]
+
+
+class FineTable(Source):
+    """A table of fines or decisions and the mapping that reads it."""
+
+    format: Literal["fine_table"] = "fine_table"
+    mapping: str = Field(min_length=1, description="a bundled mapping's name, or a mapping file's path")
+    lang: Lang | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mapping_path(cls, data: Any, info: ValidationInfo) -> Any:
+        """A mapping given as a path is resolved against the config's folder, like ``path``."""
+        if isinstance(data, dict) and str(data.get("mapping", "")).endswith(".toml"):
+            base = Path((info.context or {}).get("base", "."))
+            data = {**data, "mapping": str((base / data["mapping"]).resolve())}
+        return data
+
+
+def _slug(stem: str) -> str:
+    return re.sub(r"[^a-z0-9_.-]+", "-", stem.lower()).strip("-.")[:150] or "document"
+
 
 class SourceConfig(BaseModel):
     """Every field is a list of sources; names are unique across all of them."""
@@ -97,6 +180,19 @@ class SourceConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     documents: list[Document] = Field(default_factory=list, alias="document")
+    decisions: list[DecisionSource] = Field(default_factory=list, alias="decision")
+    fine_tables: list[FineTable] = Field(default_factory=list, alias="fine_table")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_folders(cls, data: Any, info: ValidationInfo) -> Any:
+        if not isinstance(data, dict) or "decision_folder" not in data:
+            return data
+        base = Path((info.context or {}).get("base", "."))
+        folders = [DecisionFolder.model_validate(entry) for entry in data["decision_folder"]]
+        expanded = [entry for folder in folders for entry in folder.expand(base)]
+        return {**{k: v for k, v in data.items() if k != "decision_folder"},
+                "decision": [*data.get("decision", []), *expanded]}
 
     @property
     def sources(self) -> list[Source]:

@@ -19,11 +19,13 @@ from parsers.registry import Parsed, parse
 from parsers.versions import DatedAct, DatedCorrigendum, LawVersions, build_versions
 from parsers.xref import extract_references
 from pipelines.fetch import Fetcher, FetchError
+from pipelines.parse_cache import ParseCache, cache_key
 from pipelines.progress import Reporter
 from pipelines.raw_store import RawDocument, RawStore
 from pipelines.sources import Document, SourceConfig
 from schema.graph import Cites, Contains, HasVersion, StatedIn
 from schema.ids import act_id, act_of, kind_of
+from schema.enforcement import QuarantinedRow
 from schema.law import CrossReference, ParsedAct, Provision, Record, SourceDocument
 
 _PARSED = TypeAdapter(Parsed)
@@ -49,8 +51,8 @@ class ParsedSources(Record):
 def fetch_sources(config: SourceConfig, raw: RawStore, fetcher: Fetcher, progress: Reporter) -> Fetched:
     """Fetch every configured document; a failed fetch falls back to the last copy in the raw store."""
     documents, changed, quarantined = [], [], []
-    with progress.stage("fetch", len(config.documents)) as advance:
-        for source in config.documents:
+    with progress.stage("fetch", len(config.sources)) as advance:
+        for source in config.sources:
             try:
                 result = fetcher.fetch(source)
             except FetchError as exc:
@@ -68,22 +70,18 @@ def fetch_sources(config: SourceConfig, raw: RawStore, fetcher: Fetcher, progres
 
 
 # -- parse -----------------------------------------------------------------------------------
-def parse_sources(config: SourceConfig, fetched: Fetched, raw: RawStore, cache_dir: Path,
+def parse_sources(config: SourceConfig, fetched: Fetched, raw: RawStore, cache: ParseCache,
                   progress: Reporter) -> ParsedSources:
-    """Parse every fetched document, reusing the cached parse of bytes already seen by this parser version."""
+    """Parse every fetched legal text, reusing the cached parse of bytes already seen by this parser version."""
     acts, corrigenda, quarantined = [], [], list(fetched.quarantined)
-    parsed = cached = 0
-    with progress.stage("parse", len(fetched.documents)) as advance:
-        for doc in fetched.documents:
-            source = config[doc.name]
-            cache = cache_dir / f"{doc.sha256}.{source.format}.v{PARSER_VERSION}.json"
+    laws = {d.name: d for d in config.documents}
+    docs = [doc for doc in fetched.documents if doc.name in laws]
+    with progress.stage("parse", len(docs)) as advance:
+        for doc in docs:
+            source = laws[doc.name]
             try:
-                if cache.exists():
-                    result, cached = _PARSED.validate_json(cache.read_bytes()), cached + 1
-                else:
-                    result, parsed = parse(source.format, raw.get(doc.sha256)), parsed + 1
-                    cache.parent.mkdir(parents=True, exist_ok=True)
-                    cache.write_bytes(_PARSED.dump_json(result))
+                result = cache.get(cache_key(doc.sha256, source.format), _PARSED,
+                                   lambda: parse(source.format, raw.get(doc.sha256)))
                 _check_matches_config(result, source)
                 dated = _dated(result, doc, source)
             except ParseError as exc:
@@ -91,7 +89,8 @@ def parse_sources(config: SourceConfig, fetched: Fetched, raw: RawStore, cache_d
             else:
                 (acts if isinstance(dated, DatedAct) else corrigenda).append(dated)
             advance(doc.name)
-    return ParsedSources(acts=acts, corrigenda=corrigenda, quarantined=quarantined, parsed=parsed, cached=cached)
+    return ParsedSources(acts=acts, corrigenda=corrigenda, quarantined=quarantined, parsed=cache.parsed,
+                         cached=cache.reused)
 
 
 def celex_act_id(celex: str) -> str:
@@ -140,8 +139,8 @@ def extract_cross_references(law: LawVersions, progress: Reporter) -> list[Cross
 
 
 # -- graph -----------------------------------------------------------------------------------
-def graph_tables(fetched: Fetched, law: LawVersions, references: list[CrossReference]) -> dict[str, list[Record]]:
-    """Every node and edge of the graph, by table name."""
+def law_tables(law: LawVersions, references: list[CrossReference]) -> dict[str, list[Record]]:
+    """The law's nodes and edges, by table name."""
     versions = {v.id: v for v in law.versions}
     resolved = [r for r in references if r.target_id]
     provisions = {p.id: p for p in law.provisions}
@@ -150,12 +149,9 @@ def graph_tables(fetched: Fetched, law: LawVersions, references: list[CrossRefer
             provisions[ref.target_id] = Provision(id=ref.target_id, act_id=act_of(ref.target_id),
                                                   kind=kind_of(ref.target_id), ordinal=len(provisions),
                                                   source_sha256=[], parser_version=PARSER_VERSION)
-    cited_shas = {sha for v in law.versions for sha in v.source_sha256} | {
-        sha for p in law.provisions for sha in p.source_sha256}
     return {
         "Provision": list(provisions.values()),
         "Version": law.versions,
-        "SourceDocument": [_source_document(doc) for doc in fetched.documents if doc.sha256 in cited_shas],
         "CONTAINS": [Contains(parent_id=p.parent_id, child_id=p.id, ordinal=p.ordinal)
                      for p in law.provisions if p.parent_id],
         "HAS_VERSION": [HasVersion(provision_id=v.provision_id, version_id=v.id) for v in law.versions],
@@ -164,8 +160,15 @@ def graph_tables(fetched: Fetched, law: LawVersions, references: list[CrossRefer
     }
 
 
-def publish(store: Store, fetched: Fetched, parsed: ParsedSources, tables: dict[str, list[Record]],
-            checks: list[CheckResult]) -> tuple[Manifest, bool]:
+def source_documents(fetched: Fetched, tables: dict[str, list[Record]]) -> list[SourceDocument]:
+    """The fetched documents some loaded node comes from (a quarantined document has none)."""
+    used = {sha for name in ("Provision", "Version") for row in tables.get(name, ()) for sha in row.source_sha256}
+    used |= {row.source_sha256 for row in tables.get("SourceRecord", ())}
+    return [_source_document(doc) for doc in fetched.documents if doc.sha256 in used]
+
+
+def publish(store: Store, fetched: Fetched, tables: dict[str, list[Record]], checks: list[CheckResult],
+            quarantined: list[Quarantined], quarantined_rows: list[QuarantinedRow]) -> tuple[Manifest, bool]:
     """Publish a new snapshot unless the current one was built from the same bytes; returns (manifest, published)."""
     sources = [SourceEntry(name=d.name, sha256=d.sha256, url=d.url) for d in fetched.documents]
     snapshot = snapshot_id(sources, PARSER_VERSION)
@@ -174,7 +177,7 @@ def publish(store: Store, fetched: Fetched, parsed: ParsedSources, tables: dict[
         return current, False
     manifest = Manifest(id=snapshot, created=dt.datetime.now(dt.UTC), parent=current.id if current else None,
                         sources=sorted(sources, key=lambda s: s.name), counts={}, checks=checks,
-                        quarantined=parsed.quarantined)
+                        quarantined=quarantined, quarantined_rows=quarantined_rows)
     return store.publish(manifest, tables), True
 
 

@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
 
-from schema.law import Record
+from schema.law import CrossReference, Lang, Record
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
@@ -196,7 +196,10 @@ class Fine(Record):
 
 
 class OrganisationNode(Record):
+    """An organisation a decision concerns; ``key`` is the match key its spellings share."""
+
     id: str
+    key: str
     name: str
     legal_form: str | None = None
 
@@ -210,3 +213,98 @@ class AuthorityNode(Record):
 
 class Country(Record):
     code: str
+
+
+# -- decision documents ---------------------------------------------------------------------------
+class DecisionFormat(StrEnum):
+    PDF = "pdf"
+    GDPRHUB_HTML = "gdprhub_html"
+
+
+class Outcome(StrEnum):
+    """What a decision does, by precedence: a decision that fines and orders is a fine; one that only
+    reports an investigation's findings is ``findings``; an approval or anything else is ``other``."""
+
+    FINE = "fine"
+    BAN = "ban"
+    REPRIMAND = "reprimand"
+    ORDER = "order"
+    DISMISSAL = "dismissal"
+    OPINION = "opinion"
+    FINDINGS = "findings"
+    OTHER = "other"
+
+
+class PartyRole(StrEnum):
+    CONTROLLER = "controller"
+    PROCESSOR = "processor"
+    RESPONDENT = "respondent"
+
+
+class Party(Organisation):
+    """An organisation a decision names, with the role the decision gives it, if it states one."""
+
+    role: PartyRole | None = None
+
+
+class Citation(Record):
+    """A provision a decision cites, with its evidence: ``reference`` spans the text of one PDF page
+    (``page``, from 1, as pypdf extracts it) or of one section of an HTML page (``section``)."""
+
+    page: int | None = Field(default=None, ge=1)
+    section: str | None = None
+    reference: CrossReference
+
+    @model_validator(mode="after")
+    def _page_or_section(self) -> Citation:
+        if (self.page is None) == (self.section is None):
+            raise ValueError("a citation is on a page or in a section, not both or neither")
+        return self
+
+
+class DecisionHints(Record):
+    """What a source's configuration says of its documents: used where a document does not state it.
+    ``authority`` is a gazetteer id or a name; ``source`` names the document."""
+
+    source: str | None = None
+    authority: str | None = None
+    lang: Lang | None = None
+    licence: str | None = None
+    attribution: str | None = None
+
+
+class DecisionRecord(Record):
+    """One decision document (a PDF as an authority published it, or a GDPRhub case page), read.
+
+    ``decision_date`` is the date the document gives the decision; ``publication_date`` the date it
+    was published: as the document states it, else (PDF) the date its file was last modified, the
+    ``raw`` of which says so. ``cited`` are the GDPR provisions the text cites; when there are none,
+    ``no_citation_reason`` says why ("cites PECR and the DPA 1998, not the GDPR").
+    """
+
+    id: str
+    source: str | None = None
+    format: DecisionFormat
+    language: Lang
+    authority_id: str | None = None
+    authority_raw: str | None = None
+    country: CountryCode | None = None
+    decision_date: PartialDate
+    publication_date: PartialDate
+    case_reference: str | None = None
+    parties: list[Party] = []
+    outcome: Outcome
+    fine: Money | None = None
+    cited: list[Citation] = []
+    no_citation_reason: str | None = None
+    pages: int | None = Field(default=None, ge=1)
+    title: str | None = None
+    summary: str | None = None
+    licence: str | None = None
+    attribution: str | None = None
+
+    @model_validator(mode="after")
+    def _reason_iff_no_citation(self) -> DecisionRecord:
+        if bool(self.cited) == (self.no_citation_reason is not None):
+            raise ValueError("a decision states a reason exactly when it cites no provision")
+        return self

@@ -15,6 +15,7 @@ from enum import Enum
 
 from pydantic import BaseModel
 
+from schema.enforcement import AuthorityNode, Country, Decision, Fine, OrganisationNode, SourceRecord
 from schema.law import Provision, ProvisionVersion, Record, SourceDocument
 
 
@@ -51,6 +52,56 @@ class Cites(Record):
     parser_version: str
 
 
+class IssuedBy(Record):
+    decision_id: str
+    authority_id: str
+
+
+class InCountry(Record):
+    decision_id: str
+    country: str
+
+
+class AuthorityOf(Record):
+    authority_id: str
+    country: str
+
+
+class Imposes(Record):
+    decision_id: str
+    fine_id: str
+
+
+class ImposedOn(Record):
+    decision_id: str
+    organisation_id: str
+
+
+class ReportedBy(Record):
+    """A source record's account of a decision; ``rule`` is how reconciliation joined it ("" if alone)."""
+
+    decision_id: str
+    record_id: str
+    rule: str
+
+
+class RecordFrom(Record):
+    record_id: str
+    sha256: str
+
+
+class RecordCites(Record):
+    """A provision a source record cites, with the evidence: the text matched, and for a document the
+    page and the span in that page's text."""
+
+    record_id: str
+    provision_id: str
+    matched_text: str
+    page: int | None = None
+    span_start: int | None = None
+    span_end: int | None = None
+
+
 @dataclass(frozen=True)
 class NodeTable:
     name: str
@@ -74,12 +125,26 @@ NODE_TABLES = (
     NodeTable("Provision", Provision, "id"),
     NodeTable("Version", ProvisionVersion, "id"),
     NodeTable("SourceDocument", SourceDocument, "sha256"),
+    NodeTable("Country", Country, "code"),
+    NodeTable("Authority", AuthorityNode, "id"),
+    NodeTable("Organisation", OrganisationNode, "id"),
+    NodeTable("Decision", Decision, "id"),
+    NodeTable("Fine", Fine, "id"),
+    NodeTable("SourceRecord", SourceRecord, "id"),
 )
 REL_TABLES = (
     RelTable("CONTAINS", Contains, ("Provision", "parent_id"), ("Provision", "child_id")),
     RelTable("HAS_VERSION", HasVersion, ("Provision", "provision_id"), ("Version", "version_id")),
     RelTable("STATED_IN", StatedIn, ("Version", "version_id"), ("SourceDocument", "sha256")),
     RelTable("CITES", Cites, ("Provision", "source_id"), ("Provision", "target_id")),
+    RelTable("ISSUED_BY", IssuedBy, ("Decision", "decision_id"), ("Authority", "authority_id")),
+    RelTable("IN_COUNTRY", InCountry, ("Decision", "decision_id"), ("Country", "country")),
+    RelTable("AUTHORITY_OF", AuthorityOf, ("Authority", "authority_id"), ("Country", "country")),
+    RelTable("IMPOSES", Imposes, ("Decision", "decision_id"), ("Fine", "fine_id")),
+    RelTable("IMPOSED_ON", ImposedOn, ("Decision", "decision_id"), ("Organisation", "organisation_id")),
+    RelTable("REPORTED_BY", ReportedBy, ("Decision", "decision_id"), ("SourceRecord", "record_id")),
+    RelTable("RECORD_FROM", RecordFrom, ("SourceRecord", "record_id"), ("SourceDocument", "sha256")),
+    RelTable("RECORD_CITES", RecordCites, ("SourceRecord", "record_id"), ("Provision", "provision_id")),
 )
 
 _SCALARS: dict[type, str] = {str: "STRING", int: "INT64", bool: "BOOLEAN", float: "DOUBLE",
@@ -89,6 +154,8 @@ _SCALARS: dict[type, str] = {str: "STRING", int: "INT64", bool: "BOOLEAN", float
 def column_type(annotation: object) -> str:
     """The Kùzu type of a record field: ``str | None`` → STRING, ``list[str]`` → STRING[] …"""
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return column_type(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
         (inner,) = [a for a in typing.get_args(annotation) if a is not type(None)]
         return column_type(inner)

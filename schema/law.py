@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from schema.ids import Kind
 
-Lang = Literal["en", "fr", "de"]
+# Any language a source is written in (ISO 639-1); acts are parsed in the languages their grammars cover.
+Lang = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
+ActLang = Literal["en", "fr", "de"]
 
 
 class Record(BaseModel):
@@ -48,7 +50,7 @@ class ParsedAct(Record):
     """Everything one act document (HTML page, Formex act or consolidated act) holds, in one language."""
 
     act_id: str
-    lang: Lang
+    lang: ActLang
     source_format: SourceFormat
     title: str
     document_date: dt.date | None = None
@@ -70,7 +72,7 @@ class Correction(Record):
 
 class ParsedCorrigendum(Record):
     act_id: str
-    lang: Lang
+    lang: ActLang
     document_date: dt.date
     corrections: list[Correction]
 
@@ -81,8 +83,8 @@ class SourceDocument(Record):
     sha256: str
     name: str
     url: str
-    format: SourceFormat
-    lang: Lang
+    format: str
+    lang: Lang | None = None
     fetched_at: dt.datetime
     licence: str
     attribution: str
