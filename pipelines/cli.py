@@ -11,7 +11,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from kb_store.enforcement import EnforcementFilter, find_decisions, render_decisions
 from kb_store.read import NotFound, Reader, render_markdown
+from kb_store.store import Store
 from pipelines.sources import DEFAULT_CONFIG, ConfigError
 
 DEFAULT_STORE = Path(".store")
@@ -39,6 +41,18 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--store", type=Path, default=DEFAULT_STORE, help="store directory (default: .store)")
     show.add_argument("--format", choices=("json", "md"), default="md")
     show.set_defaults(run=_show)
+
+    enforcement = commands.add_parser("enforcement", help="decisions and fines, filtered")
+    enforcement.add_argument("--country", help="ISO 3166 alpha-2 code, e.g. ES")
+    enforcement.add_argument("--authority", help="a name, abbreviation or id: 'AEPD', 'Datainspektionen'")
+    enforcement.add_argument("--organisation", help="part of an organisation's name")
+    enforcement.add_argument("--cites", help="a provision: 'Art. 6', 'Article 5(1)(f)' (and what lies below it)")
+    enforcement.add_argument("--after", type=dt.date.fromisoformat, help="decided after YYYY-MM-DD")
+    enforcement.add_argument("--before", type=dt.date.fromisoformat, help="decided before YYYY-MM-DD")
+    enforcement.add_argument("--fined", action="store_true", help="only decisions imposing a fine")
+    enforcement.add_argument("--store", type=Path, default=DEFAULT_STORE, help="store directory (default: .store)")
+    enforcement.add_argument("--format", choices=("json", "md"), default="md")
+    enforcement.set_defaults(run=_enforcement)
     return parser
 
 
@@ -85,6 +99,23 @@ def _show(args: argparse.Namespace) -> int:
         print(json.dumps(view.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
         print(render_markdown(view), end="")
+    return 0
+
+
+def _enforcement(args: argparse.Namespace) -> int:
+    query = EnforcementFilter(**{k: getattr(args, k) for k in EnforcementFilter.model_fields})
+    try:
+        with Store(args.store).open_current() as engine:
+            found = find_decisions(engine, query)
+    except (LookupError, FileNotFoundError) as exc:
+        print(f"lexgraph enforcement: {exc}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        results = [view.model_dump(mode="json") for view in found]
+        print(json.dumps({"filters": query.model_dump(mode="json", exclude_defaults=True), "count": len(results),
+                          "results": results}, ensure_ascii=False, indent=2))
+    else:
+        print(render_decisions(found), end="")
     return 0
 
 

@@ -19,3 +19,17 @@ def corpus() -> Path:
 @pytest.fixture(scope="session")
 def eurlex(corpus: Path) -> Path:
     return corpus / "eurlex"
+
+
+OFFLINE = REPO / "examples" / "offline.toml"
+
+
+@pytest.fixture(scope="session")
+def offline_store(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Path:
+    """One refresh of everything ``examples/offline.toml`` lists, shared by the tests that read it."""
+    from pipelines.refresh import refresh
+
+    store = tmp_path_factory.mktemp("store")
+    report = refresh(OFFLINE, store)
+    assert report.published, "the first refresh of an empty store publishes"
+    return store

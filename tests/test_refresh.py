@@ -17,20 +17,15 @@ from kb_store.store import Store
 from pipelines.cli import main as cli
 from pipelines.refresh import refresh
 from pipelines.resources import HttpResource
-from tests.conftest import REPO
+from tests.conftest import OFFLINE
 from tests.http_server import Server
-
-OFFLINE = REPO / "examples" / "offline.toml"
 GDPR = "eu/reg/2016/679"
 BEFORE, AFTER = dt.date(2017, 1, 1), dt.date(2019, 1, 1)
 
 
-@pytest.fixture(scope="module")
-def offline_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = tmp_path_factory.mktemp("store")
-    report = refresh(OFFLINE, store)
-    assert report.published and not report.parsed.quarantined, report.parsed.quarantined
-    return store
+def test_the_offline_refresh_quarantines_no_legal_text(offline_store: Path) -> None:
+    laws = [q for q in Store(offline_store).current().quarantined if q.name.startswith("gdpr_")]
+    assert laws == []
 
 
 def count(store: Path, query: str, **params) -> int:
