@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from collections.abc import Callable
-from functools import partial
+from functools import cached_property, partial
 from typing import get_args
 
 from lxml import etree
@@ -22,7 +23,7 @@ from lxml import etree
 from parsers._structure import ActBuilder
 from parsers.errors import ParseError
 from schema.ids import act_id
-from schema.law import Lang, ParsedAct, SourceFormat
+from schema.law import ActLang, ParsedAct, SourceFormat
 from schema.text import normalise
 
 Element = etree._Element
@@ -45,13 +46,17 @@ _MAGIC = {b"%PDF": "a PDF file", b"PK\x03\x04": "a ZIP archive (DOCX, XLSX …)"
           b"{": "JSON", b"[": "JSON"}
 _HEADER_ROLES = {"hd-date", "hd-lg", "hd-ti", "hd-oj", "doc-ti"}
 # Every class the reader acts on, without the markup's prefix.
-_ROLES = _HEADER_ROLES | {"ti-section-1", "ti-section-2", "ti-art", "sti-art", "normal", "note", "final", "doc-end"}
+_ROLES = _HEADER_ROLES | {"ti-section-1", "ti-section-2", "ti-art", "sti-art", "normal", "final", "doc-end"}
 _PREFIXES = {"current": "oj-", "legacy": ""}
 
 _CELLS = etree.XPath("./tbody/tr/td | ./tr/td")
 _BY_CLASS = etree.XPath("//*[local-name() = $tag][@class = $cls]")
-# An element's text content, as the source has it.
-_text_of: Callable[[Element], str] = partial(etree.tostring, method="text", encoding=str, with_tail=False)
+_serialised_text = partial(etree.tostring, method="text", encoding=str, with_tail=False)
+
+
+def _text_of(element: Element) -> str:
+    """An element's text content, as the source has it."""
+    return _serialised_text(element) if len(element) else element.text or ""
 
 
 class Markup:
@@ -75,9 +80,9 @@ class Markup:
 def parse_act(data: bytes, markup: Markup) -> ParsedAct:
     """The act a page in ``markup`` holds, whole, or ``ParseError`` saying what is wrong."""
     root = _html(data)
-    called = _note_calls(root)
+    notes = _Notes(root)
     builder = _builder(root, markup)
-    reader = _Reader(markup, builder)
+    reader = _Reader(markup, builder, notes)
     try:
         reader.walk(root)
     except ValueError as error:  # ours or the builder's (duplicate provision, stray point …)
@@ -85,7 +90,9 @@ def parse_act(data: bytes, markup: Markup) -> ParsedAct:
         if isinstance(error, ParseError):
             raise
         raise ParseError(f"{error} (in or after Article {reader.last_article})") from error
-    reader.check(called)
+    reader.check()
+    for number, text in notes.uncalled_by_provisions():
+        builder.act_footnote(number, text)
     return builder.build()
 
 
@@ -106,10 +113,59 @@ def _html(data: bytes) -> Element:
     return root
 
 
-def _note_calls(root: Element) -> set[str]:
-    """The numbers of the footnotes the text calls ("… of the Council (4) seeks"). The calls stay in
-    the text, as the page shows them."""
-    return {_text_of(a).strip().strip("()") for a in root.iter("a") if a.get("id", "").startswith("ntc")}
+class _Notes:
+    """The page's footnotes. Their calls ("… of the Council\u00a0(4) seeks") are taken out of the
+    text blocks at once, with the space before them, and kept by block; the notes' own texts, at
+    the end of the page, are read when first needed."""
+
+    def __init__(self, root: Element) -> None:
+        self._blocks: list[Element] = []
+        self._calls: dict[Element | None, list[str]] = defaultdict(list)
+        for anchor in [a for a in root.iter("a") if a.get("id", "").startswith(("ntc", "ntr"))]:
+            block = next(anchor.iterancestors("p"), None)
+            if anchor.get("id").startswith("ntc"):
+                self._calls[block].append(_text_of(anchor).strip().strip("()"))
+                _drop(anchor)
+            elif block is not None:  # a note opens with a link back to its call: <a id="ntr4-…">(4)</a>
+                self._blocks.append(block)
+        self._given: set[str] = set()
+
+    def called_by(self, block: Element) -> list[str]:
+        """The texts of the notes ``block`` calls, in order; each block's once. A note missing from
+        the page is reported by :meth:`uncalled_by_provisions`, after the checks for a page cut short."""
+        if block not in self._calls:
+            return []
+        numbers = self._calls.pop(block)
+        self._given.update(numbers)
+        return [self._texts[number] for number in numbers if number in self._texts]
+
+    def uncalled_by_provisions(self) -> list[tuple[str, str]]:
+        """(number, text) of the notes no provision calls: the title's, the citations' …"""
+        called = self._given.union(*self._calls.values())
+        if missing := sorted(called - self._texts.keys(), key=lambda number: (len(number), number)):
+            raise ParseError(f"footnote {missing[0]} is called in the text but missing from the notes")
+        return [(number, text) for number, text in self._texts.items() if number not in self._given]
+
+    @cached_property
+    def _texts(self) -> dict[str, str]:
+        texts = {}
+        for p in self._blocks:
+            match = _LABEL.fullmatch(_text_of(p).strip())
+            if not match:
+                raise ParseError(f"footnote without its number: {normalise(_text_of(p))[:60]!r}")
+            texts[match.group(1)] = match.group(2)
+        return texts
+
+
+def _drop(element: Element) -> None:
+    """Takes ``element`` out of the tree, its tail kept and the space before it dropped."""
+    parent, previous = element.getparent(), element.getprevious()
+    tail = element.tail or ""
+    if previous is not None:
+        previous.tail = (previous.tail or "").rstrip() + tail
+    else:
+        parent.text = (parent.text or "").rstrip() + tail
+    parent.remove(element)
 
 
 def _builder(root: Element, markup: Markup) -> ActBuilder:
@@ -151,8 +207,8 @@ def _lang(root: Element, header: dict[str, list[str]], markup: Markup) -> str:
     lang = stated[0].strip().lower()
     if not lang:
         raise ParseError(f'no language stated: expected <p class="{markup.prefix}hd-lg"> or <html lang>')
-    if lang not in get_args(Lang):
-        raise ParseError(f"unsupported language {lang!r}: lexgraph reads {', '.join(get_args(Lang))}")
+    if lang not in get_args(ActLang):
+        raise ParseError(f"unsupported language {lang!r}: lexgraph reads {', '.join(get_args(ActLang))}")
     return lang
 
 
@@ -201,15 +257,15 @@ def _raise_if_truncated(markup: Markup, last_article: str | None, has_final: boo
 class _Reader:
     """Feeds the builder from the page's blocks: preamble (recitals), enacting terms, final part."""
 
-    def __init__(self, markup: Markup, builder: ActBuilder) -> None:
+    def __init__(self, markup: Markup, builder: ActBuilder, notes: _Notes) -> None:
         self._markup = markup
         self._builder = builder
+        self._notes = notes
         self._stage = "preamble"
         self._pending: tuple[str, str] | None = None  # a title whose heading may follow: (kind, number)
         self._ended = False
         self.articles: list[str] = []
         self.recitals: list[str] = []
-        self.footnotes: set[str] = set()
 
     @property
     def last_article(self) -> str:
@@ -230,7 +286,7 @@ class _Reader:
             elif tag == "hr" and self._markup.role(element) == "doc-end":
                 self._ended = True
 
-    def check(self, called: set[str]) -> None:
+    def check(self) -> None:
         """Raises unless the page was read whole: final formula, end mark, every number in sequence."""
         self._flush()
         _raise_if_truncated(self._markup, f"Article {self.articles[-1]}" if self.articles else None,
@@ -238,14 +294,13 @@ class _Reader:
                             last_recital=self.recitals[-1] if self.recitals else None)
         _check_sequence("Article", self.articles)
         _check_sequence("recital", self.recitals)
-        if missing := sorted(called - self.footnotes, key=lambda number: (len(number), number)):
-            raise ParseError(f"footnote {missing[0]} is called in the text but missing from the notes")
 
     # -- paragraphs ---------------------------------------------------------------------------
     def _block(self, p: Element) -> None:
         role = self._markup.role(p)
         if role in ("ti-section-2", "sti-art") and self._pending:
             self._flush(heading=_text_of(p))
+            self._footnotes(p)
             return
         self._flush()
         if role == "normal" and self._stage == "enacting":
@@ -256,8 +311,6 @@ class _Reader:
         elif role == "ti-section-1":
             self._stage = "enacting"
             self._pending = _division(_text_of(p))
-        elif role == "note":
-            self._footnote(_text_of(p).strip())
         elif role == "doc-ti" and self._stage != "preamble":
             raise ParseError(f"annexes are not supported: found {normalise(_text_of(p))!r} "
                              "after the enacting terms")
@@ -270,13 +323,13 @@ class _Reader:
         else:
             raise ParseError(f"paragraph without its number in Article {self.last_article}: "
                              f"{normalise(raw)[:60]!r}")
+        self._footnotes(p)
 
-    def _footnote(self, raw: str) -> None:
-        match = _LABEL.fullmatch(raw)
-        if not match:
-            raise ParseError(f"footnote without its number: {normalise(raw)[:60]!r}")
-        self._builder.footnote(match.group(1), match.group(2))
-        self.footnotes.add(match.group(1))
+    def _footnotes(self, *blocks: Element) -> None:
+        """The notes called in the blocks just fed go to the unit their text went to."""
+        for block in blocks:
+            for text in self._notes.called_by(block):
+                self._builder.footnote(text)
 
     def _flush(self, heading: str | None = None) -> None:
         """Opens the pending chapter, section or article, with the heading that followed its title."""
@@ -305,7 +358,9 @@ class _Reader:
         label = _LABEL.fullmatch(_text_of(cells[0])) if len(cells) == 2 else None
         if label is None:
             return  # the page header, not a recital
-        self._builder.recital(label.group(1), "\n".join(_text_of(p).strip() for p in cells[1].iter("p")))
+        blocks = list(cells[1].iter("p"))
+        self._builder.recital(label.group(1), "\n".join(_text_of(p).strip() for p in blocks))
+        self._footnotes(*blocks)
         self.recitals.append(label.group(1))
 
     def _points(self, table: Element, depth: int) -> None:
@@ -320,9 +375,11 @@ class _Reader:
                 self._points(child, depth + 1)
             elif child.tag == "p" and not opened:
                 self._builder.point(_text_of(label), _text_of(child).strip(), depth)
+                self._footnotes(child)
                 opened = True
             elif child.tag == "p":
                 self._builder.append_to_point(_text_of(child).strip())
+                self._footnotes(child)
 
 
 def _number(pattern: re.Pattern[str], title: str, kind: str, example: str) -> str:

@@ -2,14 +2,16 @@
 consolidated act (root ``CONS.ACT``) → :class:`schema.law.ParsedAct`.
 
 Inline elements are rendered the way the EUR-Lex HTML page shows them (quotation marks from their
-code point, footnote references as ``(n)``, upper-case ``HT``, grouped amounts), so that an act parsed
-from Formex and from HTML has the same normalised text.
+code point, upper-case ``HT``, grouped amounts), so that an act parsed from Formex and from HTML has
+the same normalised text. A footnote (``NOTE``) is dropped from the text that calls it and becomes a
+child of the unit that text went to (see :mod:`parsers._structure`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Protocol, get_args
 
 from lxml import etree
@@ -17,7 +19,7 @@ from lxml import etree
 from parsers._structure import ActBuilder
 from parsers.errors import ParseError
 from schema.ids import act_id
-from schema.law import Lang, ParsedAct, SourceFormat
+from schema.law import ActLang, ParsedAct, SourceFormat
 from schema.text import normalise
 
 __all__ = ["parse_formex_act"]
@@ -48,12 +50,15 @@ def parse_formex_act(data: bytes) -> ParsedAct:
     doc = _require(root, "CONS.DOC") if root.tag == "CONS.ACT" else root
     text = InlineText(root)
     title = text.paragraphs(_require(doc, "TITLE/TI"))
+    text.take()  # the title's notes are the act's, as are those of the citations (not walked)
     builder = ActBuilder(_act_id(root, title), document_lang(root), _ACT_ROOTS[root.tag], title,
                          _document_date(root))
+    walker = Walker(builder, text)
     try:
-        _walk_act(doc, builder, Walker(builder, text))
-        for note, number in text.notes.items():
-            builder.footnote(str(number), text.paragraphs(note))
+        _walk_act(doc, builder, walker)
+        for note, number in text.numbers.items():
+            if note not in walker.given:
+                builder.act_footnote(str(number), text.paragraphs(note))
     except ParseError:
         raise
     except ValueError as error:  # the builder's complaints about the structure
@@ -79,10 +84,10 @@ def parse_xml(data: bytes) -> etree._Element:
         raise _malformed(error, truncated=True) from error
 
 
-def document_lang(root: etree._Element) -> Lang:
+def document_lang(root: etree._Element) -> ActLang:
     lang = (root.findtext(".//LG.DOC") or "").strip().lower()
-    if lang not in get_args(Lang):
-        raise ParseError(f"unsupported document language {lang!r} (LG.DOC), expected one of {get_args(Lang)}")
+    if lang not in get_args(ActLang):
+        raise ParseError(f"unsupported document language {lang!r} (LG.DOC), expected one of {get_args(ActLang)}")
     return lang
 
 
@@ -94,32 +99,43 @@ def iso_date(value: str | None, what: str) -> dt.date:
 
 
 class InlineText:
-    """Renders Formex inline content as text, as EUR-Lex HTML shows it.
+    """Renders Formex inline content as text, as EUR-Lex HTML shows it, footnote calls left out.
 
-    Footnotes are numbered in order of appearance over the whole document (``notes``), whether or
-    not the text holding them is kept (citations are not), as the HTML page numbers them.
+    A ``NOTE`` is dropped from the text calling it, with the space before it, and waits in ``called``
+    until :meth:`take` hands it to the unit the text went to. ``numbers`` are the document's own
+    footnote numbers, in order of appearance over the whole document, as the HTML page prints them.
     """
 
     def __init__(self, root: etree._Element) -> None:
-        self.notes = {note: number for number, note in enumerate(root.iter("NOTE"), 1)}
+        self.numbers = {note: number for number, note in enumerate(root.iter("NOTE"), 1)}
+        self.called: list[etree._Element] = []
 
     def text(self, el: etree._Element) -> str:
         """``el``'s content: its text and inline children with their tails."""
-        if not len(el):
-            return el.text or ""
-        parts = [el.text or ""]
-        for child in el:
-            parts.append(self.inline(child))
+        return self.run(el.text, el) if len(el) else el.text or ""
+
+    def run(self, head: str | None, inline: Iterable[etree._Element]) -> str:
+        """``head`` followed by each inline element with its tail."""
+        parts = [head or ""]
+        for child in inline:
+            if child.tag == "NOTE":
+                self.called.append(child)
+                parts = ["".join(parts).rstrip()]
+            else:
+                parts.append(self._inline(child))
             parts.append(child.tail or "")
         return "".join(parts)
 
-    def inline(self, el: etree._Element) -> str:
+    def take(self) -> list[etree._Element]:
+        """The notes called since the last take, in order."""
+        called, self.called = self.called, []
+        return called
+
+    def _inline(self, el: etree._Element) -> str:
         """One inline element, without its tail."""
         tag = el.tag
         if tag in _QUOTES:
             return _quote_mark(el)
-        if tag == "NOTE":
-            return f"\u00a0({self.notes[el]})"
         if tag == "HT" and el.get("TYPE") == "UC":
             return self.text(el).upper()
         if tag == "FT" and el.get("TYPE") == "NUMBER":
@@ -142,19 +158,23 @@ class Sink(Protocol):
     def text_block(self, text: str) -> None: ...
     def point(self, label: str, text: str, depth: int = 1) -> None: ...
     def append_to_point(self, text: str) -> None: ...
+    def footnote(self, text: str) -> None: ...
 
 
 class Walker:
-    """Walks the Formex units of a recital or inside an article, feeding a :class:`Sink`."""
+    """Walks the Formex units of a recital or inside an article, feeding a :class:`Sink` each unit,
+    then the notes its text calls (``given``: every note handed over so far)."""
 
     def __init__(self, out: Sink, text: InlineText) -> None:
         self.out = out
         self.text = text
+        self.given: set[etree._Element] = set()
 
     def recital(self, consid: etree._Element) -> None:
         label, txt, *rest = _numbered(_require(consid, "NP"))
         blocks = [txt, *(p for p in rest if p.tag == "P")]
         self.out.recital(_number_of(self.text.text(label)), "\n".join(map(self.text.text, blocks)))
+        self.footnotes()
 
     def paragraph(self, parag: etree._Element) -> None:
         for child in parag:
@@ -166,19 +186,18 @@ class Walker:
     def flow(self, el: etree._Element, depth: int) -> None:
         """Mixed content: runs of inline text become text blocks (or, inside a point at ``depth``,
         more text of that point); lists become points one level deeper."""
-        run = [el.text or ""]
+        head, inline = el.text, []
         for child in el:
             if child.tag in _BLOCKS:
-                self._emit("".join(run), depth)
-                run = []
+                self._emit(self.text.run(head, inline), depth)
                 if child.tag == "LIST":
                     self.items(child, depth + 1)
                 else:
                     self.flow(child, depth)
+                head, inline = child.tail, []
             else:
-                run.append(self.text.inline(child))
-            run.append(child.tail or "")
-        self._emit("".join(run), depth)
+                inline.append(child)
+        self._emit(self.text.run(head, inline), depth)
 
     def items(self, list_: etree._Element, depth: int) -> None:
         for item in list_.iterchildren("ITEM"):
@@ -188,16 +207,23 @@ class Walker:
                 self.out.point(self.text.text(label), self.text.text(txt), depth)
             else:  # an unnumbered item: a dash indent, its text in P blocks
                 self.out.point("—", self.text.text(first), depth)
+            self.footnotes()
             for block in rest:
                 self.flow(block, depth)
 
+    def footnotes(self) -> None:
+        """The notes called in the text just fed go to the unit it went to."""
+        for note in self.text.take():
+            self.out.footnote(self.text.paragraphs(note))
+            self.given.add(note)
+
     def _emit(self, text: str, depth: int) -> None:
-        if not text.strip():  # indentation between the blocks of pretty-printed files
-            return
-        if depth:
-            self.out.append_to_point(text)
-        else:
-            self.out.text_block(text)
+        if text.strip():  # not the indentation between the blocks of pretty-printed files
+            if depth:
+                self.out.append_to_point(text)
+            else:
+                self.out.text_block(text)
+        self.footnotes()
 
 
 # -- the act --------------------------------------------------------------------------------
@@ -213,11 +239,13 @@ def _enacting_unit(el: etree._Element, builder: ActBuilder, walker: Walker, leve
     if el.tag == "DIVISION":
         add = builder.chapter if level == 0 else builder.section
         add(_number_of(text.text(_require(el, "TITLE/TI"))), text.paragraphs(el.find("TITLE/STI")))
+        walker.footnotes()
         for child in el:
             _enacting_unit(child, builder, walker, level + 1)
     elif el.tag == "ARTICLE":
         heading = text.paragraphs(el.find("STI.ART")) or None
         builder.article(_number_of(text.text(_require(el, "TI.ART"))), heading)
+        walker.footnotes()
         for child in el:
             if child.tag == "PARAG":
                 walker.paragraph(child)

@@ -141,3 +141,7 @@ class _Units:
     def append_to_point(self, text: str) -> None:
         field, before = self.units[-1]
         self.units[-1] = (field, f"{before}\n{text}")
+
+    def footnote(self, text: str) -> None:
+        """A note called in the quoted wording: the call is left out of the wording (as the act's
+        text leaves it out), the note's own text is not a correction."""

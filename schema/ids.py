@@ -1,7 +1,9 @@
 """ELI-style ids: ``eu/reg/2016/679``, ``…/art_17/par_1/pnt_a``, ``…/rct_47``, ``…/cpt_III/sct_1``.
 
-Articles, recitals and footnotes hang directly under the act (their numbers are unique in it);
-paragraphs, subparagraphs and points nest under the provision that contains them.
+Articles and recitals hang directly under the act (their numbers are unique in it); paragraphs,
+subparagraphs and points nest under the provision that contains them, and a footnote under the
+provision whose text calls it (``…/art_76/par_2/ftn_1``), or under the act when called from outside
+any provision (the title, the citations).
 """
 
 from __future__ import annotations
@@ -51,9 +53,9 @@ def act_id(act_type: str, year: int | str, number: int | str) -> str:
 def child_id(parent: str, kind: Kind, number: str) -> str:
     """The id of a ``kind`` numbered ``number`` inside ``parent``.
 
-    Articles, recitals and footnotes attach to the act, whatever chapter or section holds them.
+    Articles and recitals attach to the act, whatever chapter or section holds them.
     """
-    if kind in (Kind.ARTICLE, Kind.RECITAL, Kind.FOOTNOTE):
+    if kind in (Kind.ARTICLE, Kind.RECITAL):
         parent = act_of(parent)
     return f"{parent}/{SEGMENT_PREFIX[kind]}_{number}"
 

@@ -15,6 +15,7 @@ import pytest
 from parsers.errors import ParseError
 from parsers.eurlex_html import parse_eurlex_html
 from parsers.eurlex_html_legacy import parse_eurlex_html_legacy
+from parsers.formex import parse_formex_act
 from schema.ids import GDPR, Kind
 from schema.law import ParsedAct, SourceFormat
 
@@ -62,7 +63,25 @@ def test_header_and_counts(eurlex, name):
     assert [counts[kind] for kind in kinds] == [99, 11, 15, 173]
     assert numbers(act, Kind.ARTICLE) == [str(n) for n in range(1, 100)]
     assert numbers(act, Kind.RECITAL) == [str(n) for n in range(1, 174)]
-    assert numbers(act, Kind.FOOTNOTE) == [str(n) for n in range(1, 22)]
+
+
+# The 21 notes of the page: those of the citations are the act's, under the page's numbers 1-3;
+# every other one is the first note called by its recital or point.
+FOOTNOTES = [f"ftn_{n}" for n in (1, 2, 3)] + [
+    f"rct_{n}/ftn_1" for n in (3, 13, 17, 19, 21, 35, 42, 54, 106, 147, 154, 161, 163, 172, 173)] + [
+    "art_4/pnt_25/ftn_1", "art_43/par_1/pnt_b/ftn_1", "art_76/par_2/ftn_1"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_footnotes_hang_on_the_provision_calling_them(eurlex, name):
+    act = parsed(eurlex / name)
+    notes = [p for p in act.provisions if p.kind is Kind.FOOTNOTE]
+    assert [p.id.removeprefix(f"{GDPR}/") for p in notes] == FOOTNOTES
+    assert all(p.parent_id == p.id.rsplit("/", 1)[0] for p in notes)
+    assert [p.id for p in act.provisions[:4]] == [GDPR, f"{GDPR}/ftn_1", f"{GDPR}/ftn_2", f"{GDPR}/ftn_3"]
+    texts = {p.id: p.text for p in act.provisions}
+    for number, note in enumerate(notes[3:], start=4):  # the call "(4)" is no longer in the text
+        assert f" ({number})" not in texts[note.parent_id]
 
 
 @pytest.mark.parametrize("name", CURRENT)
@@ -92,6 +111,15 @@ def test_current_and_legacy_markup_give_the_same_provisions(eurlex):
     assert differing == set(CURRENT_VS_LEGACY)
 
 
+@pytest.mark.parametrize("lang", ("en", "fr"))
+def test_the_page_and_the_formex_act_give_the_same_provisions(eurlex, lang):
+    def rows(act: ParsedAct) -> list[tuple]:
+        return [(p.id, p.kind, p.number, p.parent_id, p.heading, p.text) for p in act.provisions]
+
+    formex = parse_formex_act((eurlex / f"gdpr_32016R0679_formex_original_{lang}.xml").read_bytes())
+    assert rows(parsed(eurlex / (EN if lang == "en" else FR))) == rows(formex)
+
+
 ART_17_1_B = ("the data subject withdraws consent on which the processing is based according to "
               "point (a) of Article 6(1), or point (a) of Article 9(2), and where there is no other "
               "legal ground for the processing;")
@@ -110,8 +138,13 @@ TEXTS = [  # (page, provision, its whole text or its start followed by " …")
     (EN, "art_4/pnt_16/pnt_a", "as regards a controller with establishments in more than one …"),
     (EN, "art_6/par_1/sub_2", "Point (f) of the first subparagraph shall not apply …"),
     (EN, "art_53/par_1/idt_4", "an independent body entrusted with the appointment under Member State law."),
-    (EN, "rct_3", "Directive 95/46/EC of the European Parliament and of the Council (4) seeks …"),
-    (EN, "ftn_4", "Directive 95/46/EC of the European Parliament and of the Council of 24 October 1995 …"),
+    (EN, "rct_3", "Directive 95/46/EC of the European Parliament and of the Council seeks …"),
+    (LEGACY, "rct_3", "Directive 95/46/EC of the European Parliament and of the Council seeks …"),
+    (EN, "rct_3/ftn_1", "Directive 95/46/EC of the European Parliament and of the Council of 24 October 1995 …"),
+    (EN, "ftn_1", "OJ C 229, 31.7.2012, p. 90."),
+    (LEGACY, "art_76/par_2", "Access to documents submitted to members of the Board, experts and representatives "
+                             "of third parties shall be governed by Regulation (EC) No 1049/2001 of the European "
+                             "Parliament and of the Council."),
     (FR, "art_17/par_1/pnt_b", "la personne concernée retire le consentement sur lequel est fondé …"),
     (FR, "art_4", "Aux fins du présent règlement, on entend par:"),
 ]
@@ -171,6 +204,11 @@ def _with_a_three_column_table_in_article_6(data: bytes) -> bytes:
     return data.replace(b'<div id="006.001">', table + b'<div id="006.001">')
 
 
+def _without_note_21(data: bytes) -> bytes:
+    start = data.rindex(b'<p class="oj-note">', 0, data.index(b'id="ntr21-'))
+    return data[:start] + data[data.index(b"</p>", start) + len(b"</p>"):]
+
+
 BAD_INPUTS: list[tuple[str, Callable, str, Callable[[bytes], bytes], str]] = [
     # (case, parser, page, damage, message pattern)
     ("empty", parse_eurlex_html, EN, lambda d: b"", r"^empty document \(0 bytes\)$"),
@@ -186,6 +224,8 @@ BAD_INPUTS: list[tuple[str, Callable, str, Callable[[bytes], bytes], str]] = [
      r"^truncated or not an act: no article title .* found after recital \d+$"),
     ("cut in the footnotes", parse_eurlex_html, EN, lambda d: d[:d.index(b'id="ntr17-')],
      r"^truncated: the document ends before its end mark"),
+    ("note missing", parse_eurlex_html, EN, _without_note_21,
+     r"^footnote 21 is called in the text but missing from the notes$"),
     ("cut inside a point", parse_eurlex_html, EN, _cut_inside_a_point,
      r"^truncated: the document ends without the final formula .*; last article found is Article \d+$"),
     ("table that is no point", parse_eurlex_html, EN, _with_a_three_column_table_in_article_6,
