@@ -10,4 +10,7 @@ def normalise(text: str) -> str:
     to one plain space, trimmed."""
     if not text.isascii():
         text = unicodedata.normalize("NFC", text).replace("\u00ad", "")
+    # Most texts are already normal: printable means no space but U+0020, so only doubled or outer ones remain.
+    if text.isprintable() and "  " not in text and not text.startswith(" ") and not text.endswith(" "):
+        return text
     return " ".join(text.split())
