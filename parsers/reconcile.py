@@ -5,8 +5,8 @@ Pure function over records. Records are only compared within a block (same count
 authority; same country for case references), and a group never holds two records of one source.
 The rules, tried in this order, each merging the groups of two records:
 
-``same_case_reference``   the case references are equal once reduced to letters and digits, or one
-                          ends with the other ("DSB-D550.084/0002-DSB/2018" and "D550.084/0002-DSB/2018");
+``same_case_reference``   the case references are equal once reduced to letters and digits, or one is
+                          the other with a short prefix ("DSB-D550.084/0002-DSB/2018", "D550.084/0002-DSB/2018");
 ``same_day_same_amount``  same authority, same decision day, same fine in euro;
 ``same_day_unique``       same authority and day, the only record of each source that day, and no
                           conflict (different fines, or organisations with nothing in common);
@@ -30,6 +30,8 @@ from schema.law import Record
 
 NEAR_DAYS = 183
 MIN_NEAR_AMOUNT_MINOR = 1_000_00
+_MIN_REFERENCE = 6  # letters and digits: shorter references ("1/2019") are too common to match on
+_REFERENCE_PREFIX = 8  # at most this many leading characters one reference may have more ("DSB-")
 RULES = ("same_case_reference", "same_day_same_amount", "same_day_unique", "same_amount_near_date")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -114,61 +116,62 @@ class _Groups:
 
 
 def _candidates(rule: str, records: Sequence[SourceRecord]) -> Iterator[tuple[SourceRecord, SourceRecord]]:
+    """The pairs a rule matches, found through indexes so that the cost grows with the records, not
+    with their pairs."""
     if rule == "same_case_reference":
         yield from _same_reference(records)
         return
-    by_authority: dict[tuple, list[SourceRecord]] = defaultdict(list)
+    for group in _groups(records, rule):
+        if rule == "same_day_same_amount":
+            yield from _across_sources(group)
+        else:  # only the record of each source that is alone in the group may match
+            counts = Counter(r.source for r in group)
+            alone = [r for r in group if counts[r.source] == 1]
+            near = _same_day_pairs if rule == "same_day_unique" else _near_pairs
+            yield from (pair for pair in _across_sources(alone) if near(*pair))
+
+
+def _groups(records: Sequence[SourceRecord], rule: str) -> Iterator[list[SourceRecord]]:
+    """Records of one authority sharing what the rule compares: the day, the day and fine, or the fine."""
+    grouped: dict[tuple, list[SourceRecord]] = defaultdict(list)
     for r in records:
-        if r.authority_id and r.country:
-            by_authority[(r.country, r.authority_id)].append(r)
-    for block in by_authority.values():
-        if rule == "same_amount_near_date":
-            yield from _near_same_amount(block)
+        if not (r.authority_id and r.country):
             continue
-        by_day: dict[dt.date, list[SourceRecord]] = defaultdict(list)
-        for r in block:
-            if r.decision_date and r.date_precision == Precision.DAY:
-                by_day[r.decision_date].append(r)
-        for same_day in by_day.values():
-            for left, right in combinations(same_day, 2):
-                if left.source == right.source:
-                    continue
-                if rule == "same_day_same_amount":
-                    if left.fine_eur_minor is not None and left.fine_eur_minor == right.fine_eur_minor:
-                        yield left, right
-                elif _only_of_source(same_day, left, right) and not _conflict(left, right):
-                    yield left, right
+        day = r.decision_date if r.date_precision == Precision.DAY else None
+        if rule == "same_day_same_amount" and day and r.fine_eur_minor is not None:
+            grouped[(r.authority_id, day, r.fine_eur_minor)].append(r)
+        elif rule == "same_day_unique" and day:
+            grouped[(r.authority_id, day)].append(r)
+        elif rule == "same_amount_near_date" and (r.fine_eur_minor or 0) >= MIN_NEAR_AMOUNT_MINOR:
+            grouped[(r.authority_id, r.fine_eur_minor)].append(r)
+    return (group for group in grouped.values() if len(group) > 1)
+
+
+def _across_sources(group: list[SourceRecord]) -> Iterator[tuple[SourceRecord, SourceRecord]]:
+    return ((a, b) for a, b in combinations(group, 2) if a.source != b.source)
+
+
+def _same_day_pairs(left: SourceRecord, right: SourceRecord) -> bool:
+    return not _conflict(left, right)
+
+
+def _near_pairs(left: SourceRecord, right: SourceRecord) -> bool:
+    dates = left.decision_date, right.decision_date
+    near = None in dates or abs((dates[0] - dates[1]).days) <= NEAR_DAYS
+    return near and not _organisations_conflict(left, right)
 
 
 def _same_reference(records: Sequence[SourceRecord]) -> Iterator[tuple[SourceRecord, SourceRecord]]:
-    by_country: dict[str | None, list[tuple[str, SourceRecord]]] = defaultdict(list)
+    """Equal references, or one the other with up to ``_REFERENCE_PREFIX`` leading characters more."""
+    by_reference: dict[tuple, list[SourceRecord]] = defaultdict(list)
     for r in records:
-        if r.case_reference and len(ref := _NOT_ALNUM.sub("", r.case_reference.upper())) >= 6:
-            by_country[r.country].append((ref, r))
-    for refs in by_country.values():
-        refs.sort(key=lambda item: item[0])
-        for (ref_a, a), (ref_b, b) in combinations(refs, 2):
-            if a.source != b.source and (ref_a.endswith(ref_b) or ref_b.endswith(ref_a)):
-                yield a, b
-
-
-def _near_same_amount(block: list[SourceRecord]) -> Iterator[tuple[SourceRecord, SourceRecord]]:
-    by_amount: dict[int, list[SourceRecord]] = defaultdict(list)
-    for r in block:
-        if r.fine_eur_minor and r.fine_eur_minor >= MIN_NEAR_AMOUNT_MINOR:
-            by_amount[r.fine_eur_minor].append(r)
-    for same in by_amount.values():
-        for left, right in combinations(same, 2):
-            near = None in (left.decision_date, right.decision_date) or \
-                abs((left.decision_date - right.decision_date).days) <= NEAR_DAYS
-            if left.source != right.source and near and _only_of_source(same, left, right) \
-                    and not _organisations_conflict(left, right):
-                yield left, right
-
-
-def _only_of_source(pool: list[SourceRecord], left: SourceRecord, right: SourceRecord) -> bool:
-    counts = Counter(r.source for r in pool)
-    return counts[left.source] == 1 and counts[right.source] == 1
+        if r.case_reference and len(ref := _NOT_ALNUM.sub("", r.case_reference.upper())) >= _MIN_REFERENCE:
+            by_reference[(r.country, ref)].append(r)
+    for (country, ref), group in by_reference.items():
+        yield from _across_sources(group)
+        for cut in range(1, min(_REFERENCE_PREFIX, len(ref) - _MIN_REFERENCE) + 1):
+            for shorter in by_reference.get((country, ref[cut:]), ()):
+                yield from ((r, shorter) for r in group if r.source != shorter.source)
 
 
 def _conflict(left: SourceRecord, right: SourceRecord) -> bool:
