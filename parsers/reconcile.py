@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from itertools import combinations
 
-from schema.enforcement import Decision, Fine, FineRecord, Precision, SourceRecord
+from schema.enforcement import Decision, DecisionRecord, Fine, FineRecord, Precision, SourceRecord
 from schema.graph import ReportedBy
 from schema.ids import act_of
 from schema.law import Record
@@ -79,6 +79,26 @@ def from_fine_row(row: FineRecord, sha256: str, parser_version: str) -> SourceRe
         organisation_keys=[o.key for o in named], articles=row.articles,
         articles_raw=row.articles_raw, summary=row.summary, urls=row.source_urls, licence=row.licence,
         attribution=row.attribution, source_sha256=sha256, parser_version=parser_version)
+
+
+def from_decision(doc: DecisionRecord, record_id: str, source: str, sha256: str,
+                  parser_version: str) -> SourceRecord:
+    """A decision document as a source record of the graph."""
+    fine = doc.fine
+    date = doc.decision_date if doc.decision_date.value else doc.publication_date
+    return SourceRecord(
+        id=record_id, source=source, kind="document", country=doc.country, authority_id=doc.authority_id,
+        authority_raw=doc.authority_raw, decision_date=date.value, date_precision=date.precision,
+        date_raw=date.raw, case_reference=doc.case_reference, outcome=doc.outcome.value,
+        fine_minor=fine.amount_minor if fine else None, fine_currency=fine.currency if fine else None,
+        fine_eur_minor=fine.eur_minor if fine else None,
+        eur_rate=str(fine.eur_rate) if fine and fine.eur_rate is not None else None,
+        rate_date=fine.rate_date if fine else None, organisations=[p.name for p in doc.parties if p.key],
+        organisation_keys=[p.key for p in doc.parties if p.key],
+        articles=sorted({c.reference.target_id for c in doc.cited if c.reference.target_id}),
+        articles_raw=sorted({c.reference.text for c in doc.cited}), summary=doc.summary or doc.title,
+        urls=[], licence=doc.licence or "", attribution=doc.attribution or "", source_sha256=sha256,
+        parser_version=parser_version)
 
 
 # -- grouping ----------------------------------------------------------------------------------------

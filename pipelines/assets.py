@@ -70,10 +70,22 @@ def fine_records(context: AssetExecutionContext, raw_documents: stages.Fetched, 
 
 
 @asset(group_name=ENFORCEMENT)
-def decisions(context: AssetExecutionContext, fine_records: EnforcementRecords,
+def decision_records(context: AssetExecutionContext, raw_documents: stages.Fetched, law_versions: LawVersions,
+                     sources: SourcesResource, store: StoreResource, progress: ProgressResource) -> EnforcementRecords:
+    """Every configured decision document (PDF, GDPRhub page) read; unreadable ones quarantined with the reason."""
+    known = frozenset(p.id for p in law_versions.provisions)
+    read = enforcement.read_decisions(sources.load(), raw_documents, store.raw(), store.parse_cache(), known,
+                                      progress.reporter())
+    context.add_output_metadata({"documents": len(read.records), "quarantined": len(read.quarantined),
+                                 "quarantine": MetadataValue.md(_bullets(f"{q.name}: {q.reason}" for q in read.quarantined))})
+    return read
+
+
+@asset(group_name=ENFORCEMENT)
+def decisions(context: AssetExecutionContext, decision_records: EnforcementRecords, fine_records: EnforcementRecords,
               sources: SourcesResource) -> Reconciled:
     """Source records reconciled: one decision per real decision, each record kept beside it."""
-    reconciled = enforcement.reconcile_records(sources.load(), fine_records)
+    reconciled = enforcement.reconcile_records(sources.load(), decision_records, fine_records)
     context.add_output_metadata({"decisions": len(reconciled.decisions), "records": len(reconciled.reported_by),
                                  **{f"merged by {rule}": n for rule, n in reconciled.merges.items()}})
     return reconciled
@@ -81,16 +93,17 @@ def decisions(context: AssetExecutionContext, fine_records: EnforcementRecords,
 
 @asset(group_name=SOURCES)
 def graph(raw_documents: stages.Fetched, parsed_documents: stages.ParsedSources, law_versions: LawVersions,
-          cross_references: list[CrossReference], fine_records: EnforcementRecords, decisions: Reconciled,
-          store: StoreResource) -> MaterializeResult:
+          cross_references: list[CrossReference], decision_records: EnforcementRecords,
+          fine_records: EnforcementRecords, decisions: Reconciled, store: StoreResource) -> MaterializeResult:
     """The graph, bulk-loaded into a new Kùzu snapshot and published, unless nothing changed."""
-    outcomes = checks.run_all(parsed_documents, law_versions, cross_references, fine_records, decisions)
+    outcomes = checks.run_all(parsed_documents, law_versions, cross_references, decision_records, fine_records,
+                              decisions)
     tables = {**stages.law_tables(law_versions, cross_references),
-              **enforcement.enforcement_tables(decisions, [fine_records])}
+              **enforcement.enforcement_tables(decisions, [decision_records, fine_records])}
     tables["SourceDocument"] = stages.source_documents(raw_documents, tables)
     manifest, published = stages.publish(store.store(), raw_documents, tables, outcomes,
-                                         parsed_documents.quarantined + fine_records.quarantined,
-                                         fine_records.quarantined_rows)
+                                         parsed_documents.quarantined + decision_records.quarantined
+                                         + fine_records.quarantined, fine_records.quarantined_rows)
     return MaterializeResult(metadata={"snapshot": manifest.id, "published": published,
                                        **{f"rows {name}": count for name, count in manifest.counts.items()}},
                              value=manifest)
@@ -131,11 +144,17 @@ def fine_rows_read(fine_records: EnforcementRecords) -> AssetCheckResult:
     return _result(checks.fine_rows_read(fine_records))
 
 
+@asset_check(asset=decision_records, description="each readable document gives authority, date and a citation or a reason")
+def decision_documents_read(decision_records: EnforcementRecords) -> AssetCheckResult:
+    return _result(checks.decision_documents_read(decision_records))
+
+
 @asset_check(asset=decisions, description="how many source records reconciliation matched, and by which rule")
 def records_reconciled(decisions: Reconciled) -> AssetCheckResult:
     return _result(checks.records_reconciled(decisions))
 
 
-ASSETS = [raw_documents, parsed_documents, law_versions, cross_references, fine_records, decisions, graph]
-CHECKS = [structure_counts, sources_agree, corrections_applied, references_resolved, fine_rows_read,
-          records_reconciled]
+ASSETS = [raw_documents, parsed_documents, law_versions, cross_references, decision_records, fine_records,
+          decisions, graph]
+CHECKS = [structure_counts, sources_agree, corrections_applied, references_resolved, decision_documents_read,
+          fine_rows_read, records_reconciled]

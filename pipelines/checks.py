@@ -110,7 +110,20 @@ def records_reconciled(reconciled: Reconciled) -> CheckResult:
     return CheckResult(name="records_reconciled", passed=not doubled, summary=summary, details=details)
 
 
-def run_all(parsed: ParsedSources, law: LawVersions, references: list[CrossReference],
+def decision_documents_read(documents: EnforcementRecords) -> CheckResult:
+    """Every readable decision document yields its authority and its date (a cited provision, or the
+    reason it cites none, each record has by construction); unreadable ones are listed with their reason."""
+    cited = {c.record_id for c in documents.citations}
+    lacking = [f"{r.id}: " + ", ".join(what for what, missing in (
+                   ("no authority", r.authority_id is None), ("no date", r.decision_date is None)) if missing)
+               for r in documents.records if r.authority_id is None or r.decision_date is None]
+    details = lacking + [f"{q.name}: quarantined: {q.reason}" for q in documents.quarantined]
+    summary = (f"{len(documents.records)} documents read ({sum(1 for r in documents.records if r.id in cited)} citing "
+               f"the GDPR), {len(documents.quarantined)} quarantined, {len(lacking)} lacking authority or date")
+    return CheckResult(name="decision_documents_read", passed=not lacking, summary=summary, details=details)
+
+
+def run_all(parsed: ParsedSources, law: LawVersions, references: list[CrossReference], documents: EnforcementRecords,
             fines: EnforcementRecords, reconciled: Reconciled) -> list[CheckResult]:
     return [structure_counts(parsed), sources_agree(law), corrections_applied(law), references_resolved(references),
-            fine_rows_read(fines), records_reconciled(reconciled)]
+            decision_documents_read(documents), fine_rows_read(fines), records_reconciled(reconciled)]

@@ -72,11 +72,16 @@ def _refresh(args: argparse.Namespace) -> int:
 def _print_summary(console: Console, report) -> None:
     manifest, fetched, parsed = report.manifest, report.fetched, report.parsed
     console.print(f"fetched {len(fetched.documents)} documents ({len(fetched.changed)} changed); "
-                  f"parsed {parsed.parsed}, reused {parsed.cached} cached parses")
-    if parsed.quarantined:
+                  f"legal texts: parsed {parsed.parsed}, reused {parsed.cached} cached parses")
+    if manifest.quarantined:
         table = Table("quarantined", "reason", title="Quarantined documents")
-        for q in parsed.quarantined:
+        for q in manifest.quarantined:
             table.add_row(q.name, q.reason)
+        console.print(table)
+    if manifest.quarantined_rows:
+        table = Table("source", "row", "reason", title=f"Quarantined rows ({len(manifest.quarantined_rows)})")
+        for row in manifest.quarantined_rows:
+            table.add_row(row.source, row.row_id or f"#{row.row_number}", row.reason)
         console.print(table)
     checks = Table("check", "result", "summary", title="Checks")
     for check in manifest.checks:

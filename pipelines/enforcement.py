@@ -14,14 +14,17 @@ from parsers import PARSER_VERSION
 from parsers.errors import ParseError
 from parsers.normalise.articles import cited_provisions
 from parsers.normalise.authorities import gazetteer
-from parsers.reconcile import Reconciled, from_fine_row, reconcile
+from parsers.decision_gdprhub import parse_gdprhub_page
+from parsers.decision_pdf import parse_decision_pdf
+from parsers.reconcile import Reconciled, from_decision, from_fine_row, reconcile
 from parsers.tabular import Mapping, TabularResult, load_mapping, parse_tabular
 from pipelines.parse_cache import ParseCache, cache_key
 from pipelines.progress import Reporter
 from pipelines.raw_store import RawStore
 from pipelines.sources import FineTable, SourceConfig
 from pipelines.stages import Fetched
-from schema.enforcement import (AuthorityNode, Country, FineRecord, OrganisationNode, QuarantinedRow,
+from schema.enforcement import (AuthorityNode, Country, DecisionHints, DecisionRecord, FineRecord, OrganisationNode,
+                                QuarantinedRow,
                                 SourceRecord)
 from schema.graph import (AuthorityOf, ImposedOn, Imposes, InCountry, IssuedBy, RecordCites, RecordFrom)
 from schema.law import Record
@@ -46,7 +49,7 @@ def read_fine_tables(config: SourceConfig, fetched: Fetched, raw: RawStore, cach
     """Every row of every fine table through its mapping; a table that cannot be read is quarantined whole."""
     tables = {t.name: t for t in config.fine_tables}
     docs = [doc for doc in fetched.documents if doc.name in tables]
-    known_digest = hashlib.sha256("\n".join(sorted(known_ids)).encode()).hexdigest()
+    known_digest = _digest(known_ids)
     records, citations, quarantined, rows = [], [], [], []
     with progress.stage("fines", len(docs)) as advance:
         for doc in docs:
@@ -68,6 +71,46 @@ def read_fine_tables(config: SourceConfig, fetched: Fetched, raw: RawStore, cach
                               parsed=cache.parsed, cached=cache.reused)
 
 
+_DECISION = TypeAdapter(DecisionRecord)
+_DECISION_PARSERS = {"decision_pdf": parse_decision_pdf, "gdprhub_html": parse_gdprhub_page}
+
+
+def read_decisions(config: SourceConfig, fetched: Fetched, raw: RawStore, cache: ParseCache,
+                   known_ids: frozenset[str], progress: Reporter) -> EnforcementRecords:
+    """Every decision document read; one that cannot be read (no text layer, encrypted …) is quarantined."""
+    configured = {d.name: d for d in config.decisions}
+    docs = [doc for doc in fetched.documents if doc.name in configured]
+    known_digest = _digest(known_ids)
+    records, citations, quarantined = [], [], []
+    with progress.stage("decisions", len(docs)) as advance:
+        for doc in docs:
+            source = configured[doc.name]
+            hints = DecisionHints(source=doc.name, authority=source.authority, lang=source.lang,
+                                  licence=source.licence, attribution=source.attribution)
+            try:
+                read = cache.get(cache_key(doc.sha256, source.format, hints.model_dump_json(), known_digest),
+                                 _DECISION, lambda: _DECISION_PARSERS[source.format](
+                                     raw.get(doc.sha256), hints, known_ids=known_ids))
+            except ParseError as exc:
+                quarantined.append(Quarantined(name=doc.name, url=doc.url, sha256=doc.sha256, reason=str(exc)))
+            else:
+                records.append(from_decision(read, doc.name, source.record_source, doc.sha256, PARSER_VERSION))
+                citations += _document_citations(doc.name, read)
+            advance(doc.name)
+    return EnforcementRecords(records=records, citations=citations, quarantined=quarantined, quarantined_rows=[],
+                              parsed=cache.parsed, cached=cache.reused)
+
+
+def _document_citations(record_id: str, doc: DecisionRecord) -> list[RecordCites]:
+    return [RecordCites(record_id=record_id, provision_id=c.reference.target_id, matched_text=c.reference.text,
+                        page=c.page, section=c.section, span_start=c.reference.start, span_end=c.reference.end)
+            for c in doc.cited if c.reference.target_id]
+
+
+def _digest(ids: frozenset[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
+
+
 def _mapping(table: FineTable) -> Mapping:
     if table.mapping.endswith(".toml"):
         return Mapping.from_toml(Path(table.mapping).read_text(encoding="utf-8"))
@@ -85,7 +128,7 @@ def _row_citations(record_id: str, row: FineRecord, known_ids: frozenset[str], l
 
 def reconcile_records(config: SourceConfig, *sources: EnforcementRecords) -> Reconciled:
     """Decisions from every source's records; decision documents outrank tables, then config order."""
-    rank = [d.name for d in config.decisions] + [_source_name(t) for t in config.fine_tables]
+    rank = list(dict.fromkeys(d.record_source for d in config.decisions)) + [_source_name(t) for t in config.fine_tables]
     return reconcile([r for source in sources for r in source.records], rank)
 
 

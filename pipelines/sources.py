@@ -115,11 +115,20 @@ _DECISION_FORMATS = {".pdf": "decision_pdf", ".html": "gdprhub_html", ".htm": "g
 
 
 class DecisionSource(Source):
-    """A decision document; ``authority`` and ``lang`` are hints for documents that do not state them."""
+    """A decision document; ``authority`` and ``lang`` are hints for documents that do not state them.
+
+    Documents of one ``group`` (a folder's) are never taken for the same decision; a document alone
+    is its own group.
+    """
 
     format: Literal["decision_pdf", "gdprhub_html"]
     authority: str | None = None
     lang: Lang | None = None
+    group: Name | None = None
+
+    @property
+    def record_source(self) -> str:
+        return self.group or self.name
 
     @model_validator(mode="before")
     @classmethod
@@ -149,7 +158,7 @@ class DecisionFolder(BaseModel):
         if not folder.is_dir():
             raise PydanticCustomError("folder_missing", "not a folder: {path}", {"path": str(folder)})
         hints = self.model_dump(exclude={"name", "path"}, exclude_none=True)
-        return [{**hints, "name": f"{self.name}.{_slug(file.stem)}", "url": file.as_uri()}
+        return [{**hints, "name": f"{self.name}.{_slug(file.stem)}", "group": self.name, "url": file.as_uri()}
                 for file in sorted(folder.iterdir()) if file.suffix.lower() in _DECISION_FORMATS]
 
 

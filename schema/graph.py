@@ -92,12 +92,13 @@ class RecordFrom(Record):
 
 class RecordCites(Record):
     """A provision a source record cites, with the evidence: the text matched, and for a document the
-    page and the span in that page's text."""
+    page (PDF) or section (HTML) and the span in its text."""
 
     record_id: str
     provision_id: str
     matched_text: str
     page: int | None = None
+    section: str | None = None
     span_start: int | None = None
     span_end: int | None = None
 

@@ -1,0 +1,155 @@
+"""Enforcement in the graph, on the real corpus: every row loaded or quarantined, cited provisions,
+reconciliation across sources, and reads through the query API and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kb_store.enforcement import EnforcementFilter, find_decisions
+from kb_store.store import Store
+from pipelines.cli import main as cli
+from pipelines.refresh import refresh
+
+ROWS = {"cms_enforcementtracker": 2225, "gdprhub_export": 3221, "privacyaffairs_violations": 347}
+
+
+def rows(store: Path, query: str, **params) -> list[dict]:
+    with Store(store).open_current() as engine:
+        return engine.execute(query, params)
+
+
+def test_every_row_is_loaded_or_quarantined(offline_store: Path) -> None:
+    loaded = Counter({r["source"]: r["n"] for r in rows(
+        offline_store, "MATCH (s:SourceRecord) WHERE s.kind = 'table_row' RETURN s.source AS source, count(*) AS n")})
+    quarantined = Counter(q.source for q in Store(offline_store).current().quarantined_rows)
+    decisions = rows(offline_store, "MATCH (d:Decision) RETURN count(*) AS n")[0]["n"]
+    print(f"\n{'source':<28}{'rows':>6}{'loaded':>8}{'quarantined':>13}")
+    for source, expected in ROWS.items():
+        print(f"{source:<28}{expected:>6}{loaded[source]:>8}{quarantined[source]:>13}")
+        assert loaded[source] + quarantined[source] == expected
+        assert loaded[source] >= 0.99 * expected
+    print(f"{sum(ROWS.values())} rows → {decisions} decisions after reconciliation")
+    assert decisions < sum(loaded.values())
+
+
+@pytest.mark.parametrize("source, bar", [("cms_enforcementtracker", 0.95), ("gdprhub_export", 0.90),
+                                         ("privacyaffairs_violations", 0.90)])
+def test_rows_listing_articles_reach_a_gdpr_provision(offline_store: Path, source: str, bar: float) -> None:
+    (counts,) = rows(offline_store,
+                     "MATCH (s:SourceRecord) WHERE s.source = $source AND size(s.articles_raw) > 0 "
+                     "OPTIONAL MATCH (s)-[:RECORD_CITES]->(p:Provision) WHERE p.act_id = 'eu/reg/2016/679' "
+                     "WITH s, count(p) AS cited RETURN count(*) AS listing, sum(CASE WHEN cited > 0 THEN 1 ELSE 0 END) AS citing",
+                     source=source)
+    share = counts["citing"] / counts["listing"]
+    print(f"\n{source}: {counts['citing']} of {counts['listing']} rows listing articles cite a GDPR provision ({share:.1%})")
+    assert share >= bar
+
+
+def _decision_of(store: Path, record_id: str) -> dict:
+    (found,) = rows(store, "MATCH (d:Decision)-[:REPORTED_BY]->(:SourceRecord {id: $id}) "
+                           "MATCH (d)-[:REPORTED_BY]->(s:SourceRecord) RETURN d.id AS id, collect(s.id) AS sources, "
+                           "d.disagreements AS disagreements", id=record_id)
+    return found
+
+
+@pytest.mark.parametrize("etid, pdf", [
+    ("ETid-3", "dpa_pdf.at_dsb_2018-09-27_dsb-d550.084-0002-dsb-2018_straferkenntnis_dashcam"),
+    ("ETid-4", "dpa_pdf.at_dsb_2018-12-20_dsb-d550.037-0003-dsb-2018_straferkenntnis"),
+])
+def test_an_austrian_dsb_decision_is_one_node_with_the_tracker_row_and_the_pdf(offline_store: Path, etid: str,
+                                                                               pdf: str) -> None:
+    decision = _decision_of(offline_store, f"cms_enforcementtracker/{etid}")
+    assert f"cms_enforcementtracker/{etid}" in decision["sources"]
+    assert any(s.startswith(pdf) for s in decision["sources"]), decision
+
+
+def test_the_dutch_fingerprint_case_is_one_case_with_all_its_sources(offline_store: Path) -> None:
+    decision = _decision_of(offline_store, "cms_enforcementtracker/ETid-274")
+    print("\n", decision)
+    assert any(s.startswith("gdprhub.gdprhub_ap_the_netherlands_-_boete_vingerafdrukken_personeel")
+               for s in decision["sources"])
+    assert any(s.startswith("dpa_pdf.nl_ap_2019-12-04_onderzoek_vingerafdrukken_personeel") for s in decision["sources"])
+    assert any(d.startswith("decision_date:") for d in decision["disagreements"])  # 2019-12-04 ≠ 2020-04-30
+
+
+def _spanish_fines_before_2020_citing_article_6(fines: Path) -> set[str]:
+    """Read straight from the source files, without the project's parsers."""
+    expected = set()
+    for row in json.loads((fines / "cms_enforcementtracker_2024-03.json").read_text())["data"]:
+        year = re.match(r"(\d{4})", row[4] or "")
+        fine = int(re.sub(r"\D", "", row[5]) or 0)
+        if "SPAIN" in row[2] and year and int(year.group(1)) < 2020 and fine and re.search(r"Art\. ?6\b", row[8]):
+            expected.add(f"cms_enforcementtracker/{row[1]}")
+    with (fines / "privacyaffairs_gdpr_violations_2020-08.tsv").open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            month, day, year = row["date"].split("/")
+            if row["name"].strip() == "Spain" and "1970" != year and int(year) < 2020 and int(row["price"] or 0) \
+                    and re.search(r"Art\.? ?6\b", row["article_violated"]):
+                expected.add(f"privacyaffairs_violations/{row['id']}")
+    return expected
+
+
+def test_fines_in_spain_before_2020_citing_article_6(offline_store: Path, corpus: Path) -> None:
+    expected = _spanish_fines_before_2020_citing_article_6(corpus / "fines")
+    with Store(offline_store).open_current() as engine:
+        found = find_decisions(engine, EnforcementFilter(country="ES", cites="Art. 6", before=dt.date(2020, 1, 1),
+                                                         fined=True))
+    reported = {r.id for d in found for r in d.sources}
+    print(f"\n{len(expected)} tracker rows expected, {len(found)} decisions found, reported by {len(reported)} records")
+    assert len(expected) >= 10
+    assert expected <= reported, sorted(expected - reported)
+    for decision in found:
+        assert decision.country == "ES" and decision.fine is not None and decision.decision_date < dt.date(2020, 1, 1)
+        assert any(c == "eu/reg/2016/679/art_6" or c.startswith("eu/reg/2016/679/art_6/") for c in decision.cites)
+
+
+def test_enforcement_cli_gives_a_results_list(offline_store: Path, capsys: pytest.CaptureFixture) -> None:
+    assert cli(["enforcement", "--authority", "Datainspektionen", "--country", "SE", "--store", str(offline_store),
+                "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["count"] == len(out["results"]) > 0
+    assert {d["authority_id"] for d in out["results"]} == {"authority/se/imy"}
+    first = out["results"][0]
+    assert {"id", "decision_date", "fine", "sources", "cites", "organisations"} <= first.keys()
+
+
+def test_enforcement_cli_names_an_unknown_authority(offline_store: Path, capsys: pytest.CaptureFixture) -> None:
+    assert cli(["enforcement", "--authority", "Ministry of Magic", "--store", str(offline_store)]) == 1
+    assert "no authority 'Ministry of Magic'" in capsys.readouterr().err
+
+
+BAD_TABLES = {
+    # name: (mapping, bytes from the real file, words the reason must hold)
+    "csv_missing_column": ("gdprhub_export",
+                           lambda f: (f / "gdprhub_decisions_2024-03.csv").read_bytes().replace(b"Jurisdiction", b"Land", 1),
+                           "Jurisdiction"),
+}
+
+
+def test_a_bad_table_or_row_is_quarantined_and_nothing_else_is_lost(tmp_path: Path, corpus: Path) -> None:
+    fines = corpus / "fines"
+    cms = json.loads((fines / "cms_enforcementtracker_2024-03.json").read_text())
+    cms["data"][2][5] = "4,8OO"  # ETid-3's amount, unparseable
+    (tmp_path / "cms.json").write_text(json.dumps(cms))
+    missing = (fines / "gdprhub_decisions_2024-03.csv").read_bytes().replace(b"Jurisdiction", b"Land", 1)
+    (tmp_path / "gdprhub.csv").write_bytes(missing)
+    config = tmp_path / "bad.toml"
+    config.write_text("\n".join(
+        f'[[fine_table]]\nname = "{name}"\npath = "{path}"\nmapping = "{mapping}"\nlicence = "test"\nattribution = "test"\n'
+        for name, path, mapping in [("cms", tmp_path / "cms.json", "cms_enforcementtracker"),
+                                    ("gdprhub", tmp_path / "gdprhub.csv", "gdprhub_export")]))
+    report = refresh(config, tmp_path / "store")
+    manifest = report.manifest
+    (table,) = manifest.quarantined
+    assert table.name == "gdprhub" and "Jurisdiction" in table.reason
+    (row,) = manifest.quarantined_rows
+    assert row.row_id == "ETid-3" and "4,8OO" in row.reason
+    loaded = rows(tmp_path / "store", "MATCH (s:SourceRecord) RETURN count(*) AS n")[0]["n"]
+    assert loaded == 2225 - 1
