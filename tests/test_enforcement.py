@@ -153,3 +153,33 @@ def test_a_bad_table_or_row_is_quarantined_and_nothing_else_is_lost(tmp_path: Pa
     assert row.row_id == "ETid-3" and "4,8OO" in row.reason
     loaded = rows(tmp_path / "store", "MATCH (s:SourceRecord) RETURN count(*) AS n")[0]["n"]
     assert loaded == 2225 - 1
+
+
+def test_bad_decision_documents_are_quarantined_and_the_rest_loads(tmp_path: Path, corpus: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    pdfs, folder = corpus / "dpa" / "pdf", tmp_path / "decisions"
+    folder.mkdir()
+    good = (pdfs / "AT_DSB_2018-09-27_DSB-D550.084-0002-DSB-2018_Straferkenntnis_Dashcam.pdf").read_bytes()
+    (folder / "good.pdf").write_bytes(good)
+    (folder / "truncated.pdf").write_bytes(good[: len(good) // 2])
+    (folder / "scanned.pdf").write_bytes((pdfs / "UK_ICO_2020-03-04_Cathay_Pacific_MPN.pdf").read_bytes())
+    writer = PdfWriter(clone_from=PdfReader(folder / "good.pdf"))
+    writer.encrypt("secret")
+    writer.write(folder / "encrypted.pdf")
+    law = corpus / "eurlex" / "gdpr_02016R0679_formex_consolidated_en.xml"
+    config = tmp_path / "decisions.toml"
+    config.write_text(
+        f'[[document]]\nname = "gdpr"\ncelex = "02016R0679-20160504"\nlang = "en"\nformat = "formex_consolidated"\n'
+        f'path = "{law}"\nlicence = "l"\nattribution = "a"\n\n'
+        f'[[decision_folder]]\nname = "dpa"\npath = "{folder}"\nlicence = "l"\nattribution = "a"\n')
+    report = refresh(config, tmp_path / "store")
+    reasons = {q.name: q.reason for q in report.manifest.quarantined}
+    assert set(reasons) == {"dpa.truncated", "dpa.encrypted", "dpa.scanned"}
+    assert "truncated" in reasons["dpa.truncated"]
+    assert "encrypted" in reasons["dpa.encrypted"] and "password" in reasons["dpa.encrypted"]
+    assert "no text layer" in reasons["dpa.scanned"]
+    (loaded,) = rows(tmp_path / "store", "MATCH (s:SourceRecord) RETURN s.id AS id, s.authority_id AS authority, "
+                                         "s.fine_minor AS fine, size(s.articles) AS cited")
+    assert loaded == {"id": "dpa.good", "authority": "authority/at/dsb", "fine": 300_00, "cited": loaded["cited"]}
+    assert loaded["cited"] > 0
