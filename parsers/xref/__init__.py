@@ -9,6 +9,11 @@ Targets are ELI ids at the finest level the text states. A provision of another 
 Directive 95/46/EC") targets ``eu/dir/1995/46/art_4`` (``external=True``; ``act_of`` gives the act),
 unchecked while none of that act's provisions are known. A provision of the citing act that is not
 in ``known_ids`` is not guessed at: ``target_id`` is None and ``reason`` names the missing id.
+
+Text outside any act — a decision (``decision/at/dsb/…``), a fine record's list of articles — cites
+other acts only: "Art. 5 Abs. 1 lit. f DSGVO" in a decision targets ``eu/reg/2016/679/art_5/par_1/pnt_f``
+with ``external=True``, as any reference from one act to another. What names no act there ("Art. 6
+Abs. 1") is reported, not resolved, as is a law without an id ("§ 1 DSG", "LOPDGDD", "UAVG").
 """
 
 from __future__ import annotations
@@ -30,7 +35,10 @@ def extract_references(citing_id: str, text: str, lang: str,
     """
     rules = grammar.load(lang)  # a ValueError for a language without a grammar
     nlp = pipeline_for(lang)
-    found = find(nlp(text), rules, nlp.get_pipe("xref_pieces").acts, citing_id, known_ids)
+    pieces = nlp.get_pipe("xref_pieces")
+    if not pieces.may_cite(text):
+        return []
+    found = find(nlp(text), rules, pieces.acts, citing_id, known_ids)
     return [CrossReference(source_id=citing_id, lang=lang, text=text[f.start:f.end], **f._asdict())
             for f in found]
 

@@ -6,7 +6,8 @@ A grammar file holds three things (see ``en.json``):
 ``words``
     the vocabulary the engine interprets: ``conjunctions`` and ``range`` words (``and``, ``to``),
     ``ordinals`` (``"second": "2"``), ``act_types`` (``"directive": "dir"``) and ``acts``, the
-    named acts (``"GDPR": "eu/reg/2016/679"``; ``null`` for an act without an id, like a treaty).
+    named acts (``"GDPR": "eu/reg/2016/679"``; ``null`` for an act without an id, like a treaty or a
+    national law: its provisions are reported, never taken for the GDPR's).
 ``labels``
     regexes for one label token (``"NUM": "\\d+"``), matched case-sensitively on the token text.
 ``patterns``
@@ -16,14 +17,18 @@ A grammar file holds three things (see ``en.json``):
 
 Patterns match *pieces* (``Article 6(1)``, ``of``, ``this Article``, ``Directive 95/46/EC``); the
 engine chains adjacent pieces into one mention. Named acts need no pattern: they come from ``acts``.
+
+A mention states a level or names an act, so a text with none of the words that open a level or
+an act (``Grammar.trigger_words``, the acts' names) has no reference and is not read further.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -43,6 +48,7 @@ ROLES = frozenset({
     "act_name",  # a named act, from ``words.acts``
 })
 _SHORTHANDS = ("role", "label", "run", "words")
+_TRIGGERS = frozenset({*LEVELS, "act_type"})  # the roles a mention cannot do without (or a named act)
 _GRAMMARS = resources.files("parsers") / "grammars"
 
 
@@ -81,6 +87,30 @@ class Grammar:
             roles.append(role)
         return specs, roles
 
+    @cached_property
+    def trigger_words(self) -> frozenset[str] | None:
+        """The lower-cased words that open a level or an act in some pattern; None if a pattern
+        opens one with something else than words (then no word is needed)."""
+        words: set[str] = set()
+        for element in itertools.chain.from_iterable(self.patterns):
+            if element.get("role") in _TRIGGERS:
+                if (stated := self._stated_words(element)) is None:
+                    return None
+                words |= stated
+        return frozenset(words)
+
+    def _stated_words(self, element: dict[str, Any]) -> set[str] | None:
+        """The words a token spec accepts, lower-cased; None if it accepts more than a list of words."""
+        if "words" in element:
+            return self._words(element["words"])
+        for key in ("LOWER", "ORTH"):
+            value = element.get(key)
+            if isinstance(value, str):
+                return {value.lower()}
+            if isinstance(value, dict) and set(value) == {"IN"}:
+                return {word.lower() for word in value["IN"]}
+        return None
+
     def _alternatives(self, names: str) -> str:
         """``"NUM|ordinals"`` → one regex: the named labels and the words of the named tables."""
         parts = []
@@ -118,8 +148,8 @@ def load(lang: str) -> Grammar:
     words = data["words"]
     return Grammar(
         lang=lang,
-        conjunctions=frozenset(words["conjunctions"]),
-        ranges=frozenset(words["range"]),
+        conjunctions=frozenset(word.lower() for word in words["conjunctions"]),  # compared with lower-cased tokens
+        ranges=frozenset(word.lower() for word in words["range"]),
         ordinals={word.lower(): value for word, value in words["ordinals"].items()},
         act_types={word.lower(): value for word, value in words["act_types"].items()},
         acts=words["acts"],

@@ -2,16 +2,22 @@
 
 Each piece is a span of ``doc.spans["xref"]``; each of its tokens gets the role the grammar gives
 it in ``token._.xref_role`` (from the ``Matcher``'s alignments), which is all the engine reads.
+
+Speed: the ``Matcher`` tries every pattern at every token, so a list of words ("IN") in a pattern
+becomes a lexeme flag, computed once per word of the vocabulary instead of by a Python call per
+token (spaCy has about 50 free flags: a grammar uses fewer distinct lists). A text with none of the
+words a mention needs is not read at all (``ReferencePieces.may_cite``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 
-import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher
+from spacy.schemas import validate_token_pattern
 from spacy.tokens import Doc, Span, SpanGroup, Token
 
 from parsers.xref import grammar as grammars
@@ -57,22 +63,45 @@ class ReferencePieces:
     """Marks the pieces of references that a grammar's patterns and named acts match."""
 
     def __init__(self, nlp: Language, grammar: Grammar) -> None:
-        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.matcher = Matcher(nlp.vocab, validate=False)  # validated in _add, before flags replace lists
+        self.flags: dict[tuple[str, frozenset[str]], int] = {}
         self.roles: dict[int, list[str]] = {}
         for index, pattern in enumerate(grammar.patterns):
-            specs, roles = grammar.token_pattern(pattern)
-            self._add(f"piece{index}", specs, roles)
+            self._add(f"piece{index}", *grammar.token_pattern(pattern))
         # Named acts: name key -> act id; each name is its own pattern, matched on its tokens.
         self.acts: dict[str, str | None] = {}
+        first_words = set()
         for name, act in grammar.acts.items():
             words = [token.text for token in nlp.make_doc(name)]
             self.acts[name_key(words)] = act
+            first_words.add(words[0].lower())
             self._add(f"act:{name_key(words)}", [_word_spec(word) for word in words],
                       ["act_name"] * len(words))
+        self.triggers = None if grammar.trigger_words is None else _finder(grammar.trigger_words | first_words)
 
     def _add(self, key: str, specs: list[dict], roles: list[str]) -> None:
-        self.matcher.add(key, [specs])
+        if errors := validate_token_pattern(specs):
+            raise ValueError(f"pattern {key}: {'; '.join(errors)}")
+        self.matcher.add(key, [[self._cheap(spec) for spec in specs]])
         self.roles[self.matcher.vocab.strings[key]] = roles
+
+    def _cheap(self, spec: dict) -> dict:
+        """``spec`` with its list of words as a lexeme flag (or the one word it lists)."""
+        attribute = next((key for key in ("LOWER", "ORTH")
+                          if isinstance(spec.get(key), dict) and set(spec[key]) == {"IN"}), None)
+        if attribute is None:
+            return spec
+        words = frozenset(spec[attribute]["IN"])
+        rest = {key: value for key, value in spec.items() if key != attribute}
+        if len(words) == 1:
+            return {**rest, attribute: next(iter(words))}
+        if (attribute, words) not in self.flags:
+            self.flags[attribute, words] = self.matcher.vocab.add_flag(_among(words, lower=attribute == "LOWER"))
+        return {**rest, self.flags[attribute, words]: True}
+
+    def may_cite(self, text: str) -> bool:
+        """Whether ``text`` has a word some mention needs; if not, it cites nothing."""
+        return self.triggers is None or self.triggers(text.lower())
 
     def __call__(self, doc: Doc) -> Doc:
         taken = bytearray(len(doc))
@@ -91,21 +120,40 @@ class ReferencePieces:
         return doc
 
 
+def _among(words: frozenset[str], lower: bool) -> Callable[[str], bool]:
+    """A lexeme flag's getter: whether a word (lower-cased, for a LOWER list) is one of ``words``."""
+    return lambda string: (string.lower() if lower else string) in words
+
+
+def _finder(words: frozenset[str]) -> Callable[[str], bool]:
+    """Whether lower-cased text has one of ``words`` as a token: words of word characters between
+    word boundaries, in one regex (any other kind of alternative makes it many times slower); the
+    others, like "§", as they are."""
+    whole = {word for word in words if word[0].isalnum() and word[-1].isalnum()}
+    marks = sorted(words - whole)
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(whole, key=len, reverse=True))) + r")\b")
+    return lambda text: bool(whole) and pattern.search(text) is not None or any(mark in text for mark in marks)
+
+
 def _word_spec(word: str) -> dict:
     """A token of a named act, matched case-insensitively and with either apostrophe."""
     lower = word.lower()
     return {"LOWER": {"IN": sorted({lower, lower.replace("’", "'"), lower.replace("'", "’")})}}
 
 
-@Language.factory("xref_pieces")
-def make_reference_pieces(nlp: Language, name: str) -> ReferencePieces:
-    return ReferencePieces(nlp, grammars.load(nlp.lang))
+@Language.factory("xref_pieces", default_config={"lang": None})
+def make_reference_pieces(nlp: Language, name: str, lang: str | None) -> ReferencePieces:
+    return ReferencePieces(nlp, grammars.load(lang or nlp.lang))
 
 
 @cache
 def pipeline_for(lang: str) -> Language:
-    """The blank ``lang`` pipeline with the label tokenizer and the piece marker, built once."""
-    nlp = spacy.blank(lang)
+    """A pipeline with the label tokenizer and the piece marker of ``lang``'s grammar, built once.
+
+    Its base is the language-neutral ``Language``: a language's own tokenizer data (large for some,
+    like French) would only be replaced.
+    """
+    nlp = Language()
     nlp.tokenizer = LabelTokenizer(nlp.vocab)
-    nlp.add_pipe("xref_pieces")
+    nlp.add_pipe("xref_pieces", config={"lang": lang})
     return nlp

@@ -5,9 +5,12 @@
    ("point (a) | of Article 9(2)"); inside a segment levels come outermost first ("Artikel 9
    Absatz 2 Buchstabe a", "Article 9(2)").
 2. Each level's run of labels expands into paths: "12 to 22" is eleven, "83(4), (5) and (6)" three;
-   a label right after another one is a level deeper ("6(1)(a)"), its kind implied.
+   a label right after another one is a level deeper ("6(1)(a)", "6.1.a)"), its kind implied; a
+   label after a separator continues the level last written alike ("5 (1) a), c)": two points).
 3. Each path resolves from an origin — the citing provision, or what an anchor names (this Article,
    an act, the act or provision cited just before) — to the finest id the text states that exists.
+   Text outside any act (a decision, a fine record) has no origin of its own: only what names its
+   act resolves there.
 """
 
 from __future__ import annotations
@@ -82,6 +85,7 @@ class Context:
     known_ids: frozenset[str] | set[str]
     home: str | None  # the act the citing provision belongs to
     last_act: str | None = None
+    last_act_name: str | None = None  # the name of the act named last, when it has no id
     last_target: str | None = None
 
 
@@ -103,6 +107,8 @@ class Chain:
 
     pieces: list[Span] = field(default_factory=list)
     level: str | None = None  # the kind of the last level in the current segment
+    outer: str | None = None  # the kind of the first level in the current segment
+    within: str | None = None  # the outer kind of the segment before "of": the next one must hold it
     leveled: bool = False  # a level was stated
     qualified: bool = False  # an act or anchor came after a level: "Article 6 of this Regulation"
     named: bool = False  # an act was named
@@ -114,15 +120,19 @@ class Chain:
             self.qualified = self.qualified or (self.leveled and role in _QUALIFIERS)
             self.leveled = self.leveled or role in LEVELS
             self.named = self.named or role in ("act_type", "act_name")
-            self.level = None if role == "of" else role if role in LEVELS else self.level
+            if role == "of":
+                self.within, self.outer, self.level = self.outer or self.within, None, None
+            elif role in LEVELS:
+                self.outer, self.level = self.outer or role, role
 
     def takes(self, piece: Span, grammar: Grammar) -> bool:
         """Whether ``piece`` goes on this mention. It must be adjacent and not follow "and", "or",
         "to". After a bare comma only a level, "of" or a named act goes on ("article 26,
         paragraphe 2, de la directive", "artikel 5, eerste lid, AVG"; not "Articles 12 to 22,
         Directive 95/46/EC"). A level goes on only inside the level before it ("Artikel 9 Absatz 2",
-        not "Chapter V, Article 1"), and never once an act or anchor has qualified the mention; an
-        act, only if none was named yet."""
+        not "Chapter V, Article 1"), after "of" only around the one before it ("point (a) of Article
+        9", not "artikel 13) I artikel 13"), and never once an act or anchor has qualified the
+        mention; an act, only if none was named yet."""
         last = self.pieces[-1]
         if piece.start != last.end:
             return False
@@ -135,7 +145,11 @@ class Chain:
         opens = next((token._.xref_role for token in piece if token._.xref_role in LEVELS), None)
         if opens is None:
             return True
-        return not self.qualified and (self.level is None or self.level in _CONTAINERS[opens])
+        if self.qualified:
+            return False
+        if self.level is None:
+            return self.within is None or opens in _CONTAINERS[self.within]
+        return self.level in _CONTAINERS[opens]
 
 
 def _mentions(doc: Doc, grammar: Grammar, acts: dict[str, str | None]) -> list[Mention]:
@@ -153,7 +167,7 @@ def _is_separator(token: Token, grammar: Grammar) -> bool:
 
 
 def _mention(span: Span, grammar: Grammar, acts: dict[str, str | None]) -> Mention | None:
-    tokens = _trimmed(_closed_labels(list(span), grammar), grammar)
+    tokens = _trimmed(_labels_ended(list(span), grammar), grammar)
     if not tokens:
         return None
     segments: list[list[Level]] = [[]]
@@ -186,31 +200,37 @@ def _mention(span: Span, grammar: Grammar, acts: dict[str, str | None]) -> Menti
     elif name:
         mention.anchor, mention.act = "act_name", acts[name_key([token.text for token in name])]
         mention.act_name = "".join(token.text_with_ws for token in name).strip()
-    return mention if mention.levels or mention.act else None
+    return mention if mention.levels or mention.anchor in ("act", "act_name") else None
 
 
 def _trimmed(tokens: list[Token], grammar: Grammar) -> list[Token]:
-    """Without the connectors and separators a mention starts or ends with: "of [Article 6] and"."""
+    """Without the connectors, separators and full stops a mention starts or ends with: "of [Article
+    6] and", "[artikel 58.2 a–h och j]. Vidare"."""
     start, end = 0, len(tokens)
     while start < end and tokens[start]._.xref_role in ("of", "skip"):
         start += 1
-    while end > start and (tokens[end - 1]._.xref_role in ("of", "skip")
+    while end > start and (tokens[end - 1]._.xref_role in ("of", "skip") or tokens[end - 1].text == "."
                            or _is_separator(tokens[end - 1], grammar)):
         end -= 1
     return tokens[start:end]
 
 
-def _closed_labels(tokens: list[Token], grammar: Grammar) -> list[Token]:
-    """Once a run closes a label with ")", its later labels are closed too: the "a" of
-    "point c) ou e), a été" is a verb, and the mention stops before it."""
+def _labels_ended(tokens: list[Token], grammar: Grammar) -> list[Token]:
+    """Where a run of labels ends before its last token, so does the mention. Once a run closes a
+    label with ")", its later labels are closed too: the "a" of "point c) ou e), a été" is a verb.
+    A full stop and a space end a sentence, not a label: "artículo 68. 5. La autoridad"."""
     closed = False
     for index, token in enumerate(tokens):
-        following = tokens[index + 1].text if index + 1 < len(tokens) else None
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
         if token._.xref_role != "val":
             closed = False
         elif token.text == ")":
             closed = True
-        elif closed and token.is_alpha and not _is_separator(token, grammar) and following != ")":
+        elif closed and token.is_alpha and not _is_separator(token, grammar) and (
+                following is None or following.text != ")"):
+            return tokens[:index]
+        elif token.text == "." and token.whitespace_ and (
+                following is not None and following._.xref_role == "val"):
             return tokens[:index]
     return tokens
 
@@ -252,16 +272,22 @@ def _level_paths(level: Level, grammar: Grammar) -> list[list[Step]]:
     """The paths a level's labels state: "12 to 22" → [12], [13] … [22]; "6(1)(a)" → [6, 1, a]."""
     out: list[list[Step]] = []
     path: list[Step] = []
+    shapes: list[tuple[bool, ...]] = []  # how each label of ``path`` is written
     depth, after = 0, None  # after: what the last meaningful token was ("label", "sep", "range")
-    for token, following in itertools.zip_longest(level.labels, level.labels[1:]):
+    for previous, token, following in zip([None, *level.labels], level.labels, [*level.labels[1:], None]):
         word = token.lower_
         closed = following is not None and following.text == ")"  # a label, even one spelt like "to"
         if word in grammar.ranges and not closed:  # Spanish "a": "artículos 15 a 22", "6.1.a)"
             after = "range"
-        elif word in grammar.conjunctions and not closed:
-            after = "sep"
+        elif word in grammar.conjunctions and not closed or word == ")" and after == "label":
+            after = "sep"  # a label closed by ")" has no deeper one: "a) f)" are two points
         elif any(char.isalnum() for char in word):  # not the ")" of "a)" nor the "." of "6.1.a)"
             label = grammar.ordinals.get(word, token.text.strip("()"))
+            shape = _shape(previous, token, closed)
+            if after != "label" and path:  # the level of the last label written alike, else the last one
+                depth = next((at for at in reversed(range(len(path))) if shapes[at] == shape), depth)
+                between = _between(path[depth][1], label) if after == "range" else []
+                after = "label" if between is None else after  # "38-4": a dash between levels
             if after == "label":  # "6(1)": a level deeper
                 kinds = _DEEPER.get(path[-1][0][0])
                 if kinds is None:
@@ -270,30 +296,39 @@ def _level_paths(level: Level, grammar: Grammar) -> list[list[Step]]:
             else:
                 kinds = path[depth][0] if path else (level.kind,)
             if after == "range":
-                out.extend(path[:depth] + [(kinds, between)] for between in _between(path[depth][1], label))
+                out.extend(path[:depth] + [(kinds, middle)] for middle in between)
             new = path[:depth] + [(kinds, label.lower() if kinds[0] == "pnt" else label)]
             if out and out[-1] == new[:-1]:
                 out[-1] = new  # "6" was the start of "6(1)"
             else:
                 out.append(new)
-            path, after = new, "label"
+            path, shapes, after = new, [*shapes[:depth], shape], "label"
     return out
+
+
+def _shape(previous: Token | None, token: Token, closed: bool) -> tuple[bool, ...]:
+    """How a label is written: in brackets "(1)", closed "a)", after a dot ".1", a number or not."""
+    dotted = previous is not None and previous.text == "."
+    return token.text.startswith("("), closed, dotted, token.text.strip("(")[:1].isdigit()
 
 
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50}
 
 
-def _between(low: str, high: str) -> list[str]:
-    """The labels strictly between the ends of a range: 12..22, (a)..(h), (i)..(iv), II..V."""
-    if low.isdigit() and high.isdigit():
-        return [str(n) for n in range(int(low) + 1, int(high))]
+def _between(low: str, high: str) -> list[str] | None:
+    """The labels strictly between the ends of a range: 12..22, (a)..(h), (i)..(iv), II..V; None
+    when ``high`` does not come after ``low``: then the dash is no range ("38-4", "37-1-a)")."""
     roman = len(low) > 1 or len(high) > 1 or f"{low}{high}".lower() in ("iv", "ix")  # (i) to (v): not letters
-    if roman and _is_roman(low) and _is_roman(high):
-        numerals = (_roman(n) for n in range(_roman_value(low) + 1, _roman_value(high)))
-        return [numeral if low.isupper() else numeral.lower() for numeral in numerals]
-    if len(low) == len(high) == 1 and low.isalpha() and high.isalpha():
-        return [chr(c) for c in range(ord(low) + 1, ord(high))]
-    return []
+    if low.isdigit() and high.isdigit():
+        first, last, label = int(low), int(high), str
+    elif roman and _is_roman(low) and _is_roman(high):
+        first, last = _roman_value(low), _roman_value(high)
+        label = _roman if low.isupper() else lambda value: _roman(value).lower()
+    elif len(low) == len(high) == 1 and low.isalpha() and high.isalpha():
+        first, last, label = ord(low.lower()), ord(high.lower()), chr
+    else:
+        return None
+    return [label(value) for value in range(first + 1, last)] if last > first else None
 
 
 def _is_roman(label: str) -> bool:
@@ -322,13 +357,17 @@ def _resolve(mention: Mention, doc: Doc, grammar: Grammar, context: Context) -> 
         external = external or (target is not None and act_of(target) != context.home)
         return Found(start, end, target, external, reason)
 
+    if mention.anchor == "that_act" and (context.last_act or context.last_act_name):  # as if named again
+        mention.anchor = "act" if context.last_act else "act_name"
+        mention.act, mention.act_name = context.last_act, context.last_act_name
     origin, why = _origin(mention, context)
-    context.last_act = mention.act or context.last_act
-    if not mention.levels:  # a whole act: "Directive 95/46/EC"
-        if mention.act != context.home:
-            yield found(mention.act)
-    elif origin is None:
+    if mention.anchor in ("act", "act_name"):  # named last, even without an id: "la LOPDGDD, en su artículo 72"
+        context.last_act, context.last_act_name = mention.act, None if mention.act else mention.act_name
+    if origin is None:
         yield found(None, why, external=mention.anchor == "act_name")
+    elif not mention.levels:  # a whole act: "Directive 95/46/EC"
+        if origin != context.home:
+            yield found(origin)
     else:
         targets = [_target(origin, path, context) for path in _paths(mention.levels, grammar)]
         yield from (found(target, reason) for target, reason in targets)
@@ -347,9 +386,11 @@ def _origin(mention: Mention, context: Context) -> tuple[str | None, str]:
             unit = next((unit for unit, of_kind in _ancestors(context.citing_id) if of_kind == kind), None)
             return unit, f"{context.citing_id} is in no {_NAMES[kind]}"
         case "that_act":
-            return context.last_act, "refers to an act named before, and none was"
+            return None, "refers to an act named before, and none was"
         case "thereof":
             return context.last_target, "refers to a provision cited before, and none was"
+    if context.home is None:
+        return None, f"names no act, and {context.citing_id} is in none"
     return context.citing_id, ""
 
 
