@@ -17,7 +17,6 @@ The rules, tried in this order, each merging the groups of two records:
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.http_server import Server
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("LEXGRAPH_CORPUS", REPO.parent / "shared" / "corpus")).resolve()
@@ -33,3 +36,10 @@ def offline_store(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Pat
     report = refresh(OFFLINE, store)
     assert report.published, "the first refresh of an empty store publishes"
     return store
+
+
+@pytest.fixture
+def eurlex_server(eurlex: Path) -> Iterator[Server]:
+    """The real EUR-Lex corpus over HTTP on 127.0.0.1."""
+    with Server(eurlex) as server:
+        yield server

@@ -7,7 +7,7 @@
         fetch(server.url("a.xml"))
         assert server.hits("a.xml") == 2
 
-Tests get one serving the EUR-Lex corpus with ``from tests.http_server import eurlex_server``.
+Tests get one serving the EUR-Lex corpus from the ``eurlex_server`` fixture (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -18,13 +18,11 @@ import mimetypes
 import sys
 import threading
 from collections import defaultdict, deque
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 
-import pytest
 
 
 @dataclass
@@ -163,10 +161,3 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
             pass  # keep test output clean
 
     return Handler
-
-
-@pytest.fixture
-def eurlex_server(eurlex: Path) -> Iterator[Server]:
-    """The real EUR-Lex corpus over HTTP."""
-    with Server(eurlex) as server:
-        yield server

@@ -12,7 +12,7 @@ import pytest
 from pipelines.fetch import USER_AGENT, Fetcher, FetchError
 from pipelines.raw_store import RawStore
 from pipelines.sources import Document
-from tests.http_server import Reply, Server, eurlex_server  # noqa: F401  (fixture)
+from tests.http_server import Reply, Server
 
 HTML = "gdpr_32016R0679_eurlex_oj_en.html"  # 809,035 bytes
 CORRIGENDUM = "gdpr_32016R0679_formex_corrigendum_2018_en.xml"  # 20,271 bytes

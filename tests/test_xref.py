@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from parsers.formex import parse_formex_act
-from parsers.xref import extract_references, grammar, languages, pipeline, resolve
+from parsers.xref import extract_references, grammar, languages, pipeline
 from schema.ids import GDPR
 from schema.law import CrossReference, ParsedAct
 
