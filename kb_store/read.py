@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from kb_store.engine import Engine
+from kb_store.enforcement import DecisionView, EnforcementFilter, find_decisions
 from kb_store.store import Store
 from schema.ids import GDPR
 
@@ -92,6 +93,10 @@ class Reader:
             children=[self.show(child, as_of, lang) for child in self._children(provision_id, as_of, lang)],
             cites=self._citations(provision_id, args, outgoing=True),
             cited_by=self._citations(provision_id, args, outgoing=False))
+
+    def decisions(self, query: EnforcementFilter) -> list[DecisionView]:
+        """Decisions and their fines matching ``query`` (see ``kb_store.enforcement``)."""
+        return find_decisions(self._engine, query)
 
     def _children(self, provision_id: str, as_of: dt.date, lang: str) -> list[str]:
         rows = self._engine.execute(

@@ -11,9 +11,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from kb_store.enforcement import EnforcementFilter, find_decisions, render_decisions
+from kb_store.enforcement import EnforcementFilter, render_decisions
 from kb_store.read import NotFound, Reader, render_markdown
-from kb_store.store import Store
 from pipelines.sources import DEFAULT_CONFIG, ConfigError
 
 DEFAULT_STORE = Path(".store")
@@ -110,8 +109,8 @@ def _show(args: argparse.Namespace) -> int:
 def _enforcement(args: argparse.Namespace) -> int:
     query = EnforcementFilter(**{k: getattr(args, k) for k in EnforcementFilter.model_fields})
     try:
-        with Store(args.store).open_current() as engine:
-            found = find_decisions(engine, query)
+        with Reader.open(args.store) as reader:
+            found = reader.decisions(query)
     except (LookupError, FileNotFoundError) as exc:
         print(f"lexgraph enforcement: {exc}", file=sys.stderr)
         return 1

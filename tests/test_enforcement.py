@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kb_store.enforcement import EnforcementFilter, find_decisions
+from kb_store import EnforcementFilter, Reader
 from kb_store.store import Store
 from pipelines.cli import main as cli
 from pipelines.refresh import refresh
@@ -98,9 +98,8 @@ def _spanish_fines_before_2020_citing_article_6(fines: Path) -> set[str]:
 
 def test_fines_in_spain_before_2020_citing_article_6(offline_store: Path, corpus: Path) -> None:
     expected = _spanish_fines_before_2020_citing_article_6(corpus / "fines")
-    with Store(offline_store).open_current() as engine:
-        found = find_decisions(engine, EnforcementFilter(country="ES", cites="Art. 6", before=dt.date(2020, 1, 1),
-                                                         fined=True))
+    with Reader.open(offline_store) as reader:
+        found = reader.decisions(EnforcementFilter(country="ES", cites="Art. 6", before=dt.date(2020, 1, 1), fined=True))
     reported = {r.id for d in found for r in d.sources}
     print(f"\n{len(expected)} tracker rows expected, {len(found)} decisions found, reported by {len(reported)} records")
     assert len(expected) >= 10
