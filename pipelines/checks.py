@@ -106,7 +106,8 @@ def records_reconciled(reconciled: Reconciled) -> CheckResult:
     details += [f"decisions reported by {size} sources: {n}" for size, n in sorted(sizes.items())]
     details += [f"{d}: two records of one source" for d in doubled]
     summary = (f"{len(reconciled.reported_by)} records → {len(reconciled.decisions)} decisions; "
-               f"{matched} decisions reported by several sources")
+               f"{matched} reported by several sources; merges by rule: "
+               + ", ".join(f"{rule} {n}" for rule, n in reconciled.merges.items()))
     return CheckResult(name="records_reconciled", passed=not doubled, summary=summary, details=details)
 
 
