@@ -51,9 +51,12 @@ def refresh(config: Path, store: Path, display: Literal["log", "bar"] = "log",
 
 
 def _failure(result) -> str:
+    """The first failed step and the error it raised (not Dagster's wrapping of it)."""
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
+            while error is not None and error.cause is not None:
+                error = error.cause
             return f"{event.step_key} failed: {error.message.strip() if error else 'unknown error'}"
     return "the refresh failed"
 

@@ -168,7 +168,11 @@ def source_documents(fetched: Fetched, tables: dict[str, list[Record]]) -> list[
 
 def publish(store: Store, fetched: Fetched, tables: dict[str, list[Record]], checks: list[CheckResult],
             quarantined: list[Quarantined], quarantined_rows: list[QuarantinedRow]) -> tuple[Manifest, bool]:
-    """Publish a new snapshot unless the current one was built from the same bytes; returns (manifest, published)."""
+    """Publish a new snapshot unless the current one was built from the same bytes; returns (manifest, published).
+    With no source fetched at all there is nothing to publish: the current snapshot stays, and the error says why."""
+    if not fetched.documents:
+        reasons = "; ".join(f"{q.name}: {q.reason}" for q in quarantined) or "the source config lists none"
+        raise RuntimeError(f"no source could be fetched, nothing published ({reasons})")
     sources = [SourceEntry(name=d.name, sha256=d.sha256, url=d.url) for d in fetched.documents]
     snapshot = snapshot_id(sources, PARSER_VERSION)
     current = store.current()

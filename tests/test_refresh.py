@@ -15,7 +15,7 @@ from kb_store.export import ordered_rows
 from kb_store.read import Reader
 from kb_store.store import Store
 from pipelines.cli import main as cli
-from pipelines.refresh import refresh
+from pipelines.refresh import RefreshFailed, refresh
 from pipelines.resources import HttpResource
 from tests.conftest import OFFLINE
 from tests.http_server import Server
@@ -185,3 +185,14 @@ def test_every_correction_is_applied_but_the_one_the_german_corrigendum_misquote
     (corrections,) = [c for c in Store(offline_store).current().checks if c.name == "corrections_applied"]
     # The German corrigendum quotes recital 47's wording for recital 50, sentence 6: it is found nowhere.
     assert [line.split(":")[0] for line in corrections.details] == ["[de] Seite 9, Erwägungsgrund 50, Satz 6"]
+
+
+def test_a_refresh_that_fetches_nothing_fails_and_keeps_the_current_snapshot(tmp_path: Path) -> None:
+    formex = next(e for e in _offline_entries() if e["name"] == "gdpr_formex_act_en")
+    (tmp_path / "good.toml").write_text(_config([formex]))
+    unreachable = {k: v for k, v in formex.items() if k != "path"} | {"name": "gone", "url": "http://127.0.0.1:9/gone"}
+    (tmp_path / "unreachable.toml").write_text(_config([unreachable]))
+    current = refresh(tmp_path / "good.toml", tmp_path / "store").manifest
+    with pytest.raises(RefreshFailed, match=r"no source could be fetched.*127\.0\.0\.1:9/gone"):
+        refresh(tmp_path / "unreachable.toml", tmp_path / "store", http=HttpResource(attempts=1, connect_timeout=1))
+    assert Store(tmp_path / "store").current() == current
