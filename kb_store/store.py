@@ -20,6 +20,7 @@ import os
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -45,10 +46,12 @@ class Quarantined(Record):
 
 
 class CheckResult(Record):
-    """One quality check of the refresh that built a snapshot."""
+    """One quality check of the refresh that built a snapshot. A failed ``warn`` check flags data to
+    review (a publisher's own inconsistency); a failed ``error`` check, a refresh that fell short."""
 
     name: str
     passed: bool
+    severity: Literal["error", "warn"] = "error"
     summary: str
     details: list[str]
 

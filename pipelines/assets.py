@@ -109,7 +109,8 @@ def graph(raw_documents: stages.Fetched, parsed_documents: stages.ParsedSources,
                              value=manifest)
 
 
-def _result(outcome: CheckResult, severity: AssetCheckSeverity = AssetCheckSeverity.ERROR) -> AssetCheckResult:
+def _result(outcome: CheckResult) -> AssetCheckResult:
+    severity = AssetCheckSeverity.WARN if outcome.severity == "warn" else AssetCheckSeverity.ERROR
     return AssetCheckResult(passed=outcome.passed, severity=severity, description=outcome.summary,
                             metadata={"details": MetadataValue.md(_bullets(outcome.details[:200]))})
 
@@ -125,13 +126,12 @@ def structure_counts(parsed_documents: stages.ParsedSources) -> AssetCheckResult
 
 @asset_check(asset=law_versions, description="EUR-Lex HTML, legacy HTML and Formex word every provision alike")
 def sources_agree(law_versions: LawVersions) -> AssetCheckResult:
-    return _result(checks.sources_agree(law_versions), AssetCheckSeverity.WARN)
+    return _result(checks.sources_agree(law_versions))
 
 
 @asset_check(asset=law_versions, description="every correction of every corrigendum found its provision")
 def corrections_applied(law_versions: LawVersions) -> AssetCheckResult:
-    # A correction that cannot be located is the publisher's to explain: flagged, not fatal.
-    return _result(checks.corrections_applied(law_versions), AssetCheckSeverity.WARN)
+    return _result(checks.corrections_applied(law_versions))
 
 
 @asset_check(asset=cross_references, description="every reference resolved or reported; internal ones at ≥ 98%")

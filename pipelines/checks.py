@@ -43,13 +43,15 @@ def sources_agree(law: LawVersions) -> CheckResult:
                f"{d.other_sha256[:8]} “{d.other[:80]}”" for d in law.disagreements]
     summary = f"{len(details)} provision wordings differ between sources of the same date" if details else \
         "all sources of the same date agree"
-    return CheckResult(name="sources_agree", passed=not details, summary=summary, details=details)
+    return CheckResult(name="sources_agree", passed=not details, severity="warn", summary=summary, details=details)
 
 
 def corrections_applied(law: LawVersions) -> CheckResult:
     details = [f"[{u.lang}] {u.correction.description}: {u.reason}" for u in law.unapplied]
     summary = f"{len(law.applied)} corrections applied, {len(details)} not applied"
-    return CheckResult(name="corrections_applied", passed=not details, summary=summary, details=details)
+    # A correction that cannot be located is the publisher's to explain: flagged, not fatal.
+    return CheckResult(name="corrections_applied", passed=not details, severity="warn", summary=summary,
+                       details=details)
 
 
 def references_resolved(references: list[CrossReference]) -> CheckResult:

@@ -84,7 +84,8 @@ def _print_summary(console: Console, report) -> None:
         console.print(table)
     checks = Table("check", "result", "summary", title="Checks")
     for check in manifest.checks:
-        checks.add_row(check.name, "passed" if check.passed else "[red]FAILED[/red]", check.summary)
+        result = "passed" if check.passed else "[yellow]warning[/yellow]" if check.severity == "warn" else "[red]FAILED[/red]"
+        checks.add_row(check.name, result, check.summary)
     console.print(checks)
     console.print("rows: " + ", ".join(f"{name} {count}" for name, count in manifest.counts.items()))
     console.print("stage seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in report.seconds.items()))
