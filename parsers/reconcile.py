@@ -80,9 +80,9 @@ def from_fine_row(row: FineRecord, sha256: str, parser_version: str) -> SourceRe
         attribution=row.attribution, source_sha256=sha256, parser_version=parser_version)
 
 
-def from_decision(doc: DecisionRecord, record_id: str, source: str, sha256: str,
-                  parser_version: str) -> SourceRecord:
-    """A decision document as a source record of the graph."""
+def from_decision(doc: DecisionRecord, record_id: str, source: str, sha256: str, parser_version: str,
+                  known_ids: frozenset[str]) -> SourceRecord:
+    """A decision document as a source record of the graph; it cites the ``known_ids`` its text names."""
     fine = doc.fine
     date = doc.decision_date if doc.decision_date.value else doc.publication_date
     return SourceRecord(
@@ -94,7 +94,7 @@ def from_decision(doc: DecisionRecord, record_id: str, source: str, sha256: str,
         eur_rate=str(fine.eur_rate) if fine and fine.eur_rate is not None else None,
         rate_date=fine.rate_date if fine else None, organisations=[p.name for p in doc.parties if p.key],
         organisation_keys=[p.key for p in doc.parties if p.key],
-        articles=sorted({c.reference.target_id for c in doc.cited if c.reference.target_id}),
+        articles=sorted({c.reference.target_id for c in doc.cited if c.reference.target_id in known_ids}),
         articles_raw=sorted({c.reference.text for c in doc.cited}), summary=doc.summary or doc.title,
         urls=[], licence=doc.licence or "", attribution=doc.attribution or "", source_sha256=sha256,
         parser_version=parser_version)

@@ -94,17 +94,19 @@ def read_decisions(config: SourceConfig, fetched: Fetched, raw: RawStore, cache:
             except ParseError as exc:
                 quarantined.append(Quarantined(name=doc.name, url=doc.url, sha256=doc.sha256, reason=str(exc)))
             else:
-                records.append(from_decision(read, doc.name, source.record_source, doc.sha256, PARSER_VERSION))
-                citations += _document_citations(doc.name, read)
+                records.append(from_decision(read, doc.name, source.record_source, doc.sha256, PARSER_VERSION,
+                                             known_ids))
+                citations += _document_citations(doc.name, read, known_ids)
             advance(doc.name)
     return EnforcementRecords(records=records, citations=citations, quarantined=quarantined, quarantined_rows=[],
                               parsed=cache.parsed, cached=cache.reused)
 
 
-def _document_citations(record_id: str, doc: DecisionRecord) -> list[RecordCites]:
+def _document_citations(record_id: str, doc: DecisionRecord, known_ids: frozenset[str]) -> list[RecordCites]:
+    """Edges to the cited provisions the graph holds (none when no legal text is configured)."""
     return [RecordCites(record_id=record_id, provision_id=c.reference.target_id, matched_text=c.reference.text,
                         page=c.page, section=c.section, span_start=c.reference.start, span_end=c.reference.end)
-            for c in doc.cited if c.reference.target_id]
+            for c in doc.cited if c.reference.target_id in known_ids]
 
 
 def _digest(ids: frozenset[str]) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from dagster import DagsterInstance, materialize
+from dagster import DagsterInstance, materialize, mem_io_manager
 
 from kb_store.store import Manifest
 from pipelines import stages
@@ -35,6 +35,8 @@ def refresh(config: Path, store: Path, display: Literal["log", "bar"] = "log",
         "sources": SourcesResource(path=str(config)),
         "http": http or HttpResource(),
         "progress": ProgressResource(display=display),
+        # One process: assets hand their outputs over in memory, not pickled to disk and read back per step.
+        "io_manager": mem_io_manager,
     }
     with DagsterInstance.ephemeral() as instance:
         result = materialize([*ASSETS, *CHECKS], resources=resources, instance=instance, raise_on_error=False,

@@ -163,7 +163,9 @@ def source_documents(fetched: Fetched, tables: dict[str, list[Record]]) -> list[
     """The fetched documents some loaded node comes from (a quarantined document has none)."""
     used = {sha for name in ("Provision", "Version") for row in tables.get(name, ()) for sha in row.source_sha256}
     used |= {row.source_sha256 for row in tables.get("SourceRecord", ())}
-    return [_source_document(doc) for doc in fetched.documents if doc.sha256 in used]
+    # Two sources serving the same bytes are one document: the first by name stands for both.
+    unique = {doc.sha256: doc for doc in sorted(fetched.documents, key=lambda d: d.name, reverse=True)}
+    return [_source_document(doc) for sha, doc in sorted(unique.items()) if sha in used]
 
 
 def publish(store: Store, fetched: Fetched, tables: dict[str, list[Record]], checks: list[CheckResult],

@@ -182,3 +182,15 @@ def test_bad_decision_documents_are_quarantined_and_the_rest_loads(tmp_path: Pat
                                          "s.fine_minor AS fine, size(s.articles) AS cited")
     assert loaded == {"id": "dpa.good", "authority": "authority/at/dsb", "fine": 300_00, "cited": loaded["cited"]}
     assert loaded["cited"] > 0
+
+
+def test_two_sources_serving_the_same_bytes_are_one_document(tmp_path: Path, corpus: Path) -> None:
+    pdf = corpus / "dpa" / "pdf" / "AT_DSB_2018-09-27_DSB-D550.084-0002-DSB-2018_Straferkenntnis_Dashcam.pdf"
+    config = tmp_path / "twice.toml"
+    config.write_text("".join(f'[[decision]]\nname = "{name}"\npath = "{pdf}"\nlicence = "l"\nattribution = "a"\n\n'
+                              for name in ("first", "second")))
+    report = refresh(config, tmp_path / "store")
+    assert report.published and not report.manifest.quarantined
+    found = rows(tmp_path / "store", "MATCH (s:SourceRecord)-[:RECORD_FROM]->(d:SourceDocument) "
+                                     "RETURN s.id AS record, d.name AS document ORDER BY record")
+    assert found == [{"record": "first", "document": "first"}, {"record": "second", "document": "first"}]
