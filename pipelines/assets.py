@@ -1,7 +1,11 @@
-"""The EUR-Lex refresh as software-defined assets: raw → parsed → versions → references → graph."""
+"""The refresh as software-defined assets: every source fetched; the law parsed, versioned and its
+cross-references read; decision documents and fine tables read and reconciled; all of it into the graph."""
 
-from dagster import (AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, MaterializeResult,
-                     MetadataValue, asset, asset_check)
+from collections.abc import Callable
+from typing import Any
+
+from dagster import (AssetCheckResult, AssetChecksDefinition, AssetCheckSeverity, AssetExecutionContext,
+                     AssetsDefinition, MaterializeResult, MetadataValue, asset, asset_check)
 
 from kb_store.store import CheckResult
 from parsers.reconcile import Reconciled
@@ -119,42 +123,23 @@ def _bullets(lines) -> str:
     return "\n".join(f"- {line}" for line in lines) or "(none)"
 
 
-@asset_check(asset=parsed_documents, description="every document of an act has the same structure counts")
-def structure_counts(parsed_documents: stages.ParsedSources) -> AssetCheckResult:
-    return _result(checks.structure_counts(parsed_documents))
+def _asset_check(asset_def: AssetsDefinition, run: Callable[[Any], CheckResult]) -> AssetChecksDefinition:
+    """An asset check running one of ``pipelines.checks`` on the asset's value; its docstring describes it."""
+    @asset_check(asset=asset_def, name=run.__name__, description=" ".join((run.__doc__ or "").split()))
+    def check(value: Any) -> AssetCheckResult:
+        return _result(run(value))
 
-
-@asset_check(asset=law_versions, description="EUR-Lex HTML, legacy HTML and Formex word every provision alike")
-def sources_agree(law_versions: LawVersions) -> AssetCheckResult:
-    return _result(checks.sources_agree(law_versions))
-
-
-@asset_check(asset=law_versions, description="every correction of every corrigendum found its provision")
-def corrections_applied(law_versions: LawVersions) -> AssetCheckResult:
-    return _result(checks.corrections_applied(law_versions))
-
-
-@asset_check(asset=cross_references, description="every reference resolved or reported; internal ones at ≥ 98%")
-def references_resolved(cross_references: list[CrossReference]) -> AssetCheckResult:
-    return _result(checks.references_resolved(cross_references))
-
-
-@asset_check(asset=fine_records, description="≥ 99% of rows loaded; ≥ 90% of rows listing articles cite a provision")
-def fine_rows_read(fine_records: EnforcementRecords) -> AssetCheckResult:
-    return _result(checks.fine_rows_read(fine_records))
-
-
-@asset_check(asset=decision_records, description="each readable document gives authority, date and a citation or a reason")
-def decision_documents_read(decision_records: EnforcementRecords) -> AssetCheckResult:
-    return _result(checks.decision_documents_read(decision_records))
-
-
-@asset_check(asset=decisions, description="how many source records reconciliation matched, and by which rule")
-def records_reconciled(decisions: Reconciled) -> AssetCheckResult:
-    return _result(checks.records_reconciled(decisions))
+    return check
 
 
 ASSETS = [raw_documents, parsed_documents, law_versions, cross_references, decision_records, fine_records,
           decisions, graph]
-CHECKS = [structure_counts, sources_agree, corrections_applied, references_resolved, decision_documents_read,
-          fine_rows_read, records_reconciled]
+CHECKS = [_asset_check(asset_def, run) for asset_def, run in [
+    (parsed_documents, checks.structure_counts),
+    (law_versions, checks.sources_agree),
+    (law_versions, checks.corrections_applied),
+    (cross_references, checks.references_resolved),
+    (decision_records, checks.decision_documents_read),
+    (fine_records, checks.fine_rows_read),
+    (decisions, checks.records_reconciled),
+]]

@@ -47,6 +47,7 @@ def sources_agree(law: LawVersions) -> CheckResult:
 
 
 def corrections_applied(law: LawVersions) -> CheckResult:
+    """Every correction of every corrigendum found the provision whose wording it corrects."""
     details = [f"[{u.lang}] {u.correction.description}: {u.reason}" for u in law.unapplied]
     summary = f"{len(law.applied)} corrections applied, {len(details)} not applied"
     # A correction that cannot be located is the publisher's to explain: flagged, not fatal.
