@@ -92,15 +92,6 @@ def test_every_paragraph_div_is_a_paragraph(eurlex, name):
     assert [p.id for p in parsed(eurlex / name).provisions if p.kind is Kind.PARAGRAPH] == expected
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_ids_are_unique_and_parents_precede_children(eurlex, name):
-    seen: set[str] = set()
-    for provision in parsed(eurlex / name).provisions:
-        assert provision.id not in seen
-        assert provision.parent_id is None or provision.parent_id in seen
-        seen.add(provision.id)
-
-
 def test_current_and_legacy_markup_give_the_same_provisions(eurlex):
     def rows(act: ParsedAct) -> dict[str, tuple]:
         return {p.id: (p.kind, p.number, p.parent_id, p.heading, p.text) for p in act.provisions}

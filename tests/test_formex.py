@@ -60,15 +60,6 @@ def test_one_paragraph_per_parag_element(eurlex, name):
     assert kinds(parsed(path))[Kind.PARAGRAPH] == parags
 
 
-@pytest.mark.parametrize("name", ALL_FILES)
-def test_ids_are_unique_and_parents_precede_children(eurlex, name):
-    seen: set[str] = set()
-    for provision in parsed(eurlex / name).provisions:
-        assert provision.id not in seen
-        assert provision.parent_id is None or provision.parent_id in seen
-        seen.add(provision.id)
-
-
 def test_point_text(eurlex):
     point = by_id(parsed(eurlex / ORIGINAL.format("en")))[f"{GDPR}/art_17/par_1/pnt_b"]
     assert point.kind is Kind.POINT and point.number == "b" and point.parent_id == f"{GDPR}/art_17/par_1"

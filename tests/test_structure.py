@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from parsers._structure import ActBuilder, point_number
+from parsers.registry import parse
+from pipelines.sources import load_config
 from schema.ids import Kind, kind_of
 from schema.law import ParsedAct, SourceFormat
+from tests.conftest import OFFLINE
 
 ACT = "eu/reg/2016/679"
 ARTICLE = ("article", "5", "Principles")
@@ -121,3 +126,19 @@ def test_structure_errors(calls, message):
 ])
 def test_point_number(label, number):
     assert point_number(label) == number
+
+
+def _act_documents() -> list:
+    """Every legal text examples/offline.toml lists but the corrigenda: (format, path), by name."""
+    return [pytest.param(d.format, d.url.removeprefix("file://"), id=d.name)
+            for d in load_config(OFFLINE).documents if d.format != "formex_corrigendum"]
+
+
+@pytest.mark.parametrize("source_format, path", _act_documents())
+def test_every_parser_gives_unique_ids_with_parents_before_children(source_format: str, path: str) -> None:
+    seen: set[str] = set()
+    for provision in parse(source_format, Path(path).read_bytes()).provisions:
+        assert provision.id not in seen
+        assert provision.parent_id is None or provision.parent_id in seen
+        seen.add(provision.id)
+    assert len(seen) > 800
