@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from parsers.formex import parse_formex_act
 from tests.http_server import Server
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,6 +23,13 @@ def corpus() -> Path:
 @pytest.fixture(scope="session")
 def eurlex(corpus: Path) -> Path:
     return corpus / "eurlex"
+
+
+@pytest.fixture(scope="session")
+def gdpr_ids(eurlex: Path) -> frozenset[str]:
+    """Every provision id of the GDPR (the Formex text as published): what citations may resolve to."""
+    act = parse_formex_act((eurlex / "gdpr_32016R0679_formex_original_en.xml").read_bytes())
+    return frozenset(provision.id for provision in act.provisions)
 
 
 OFFLINE = REPO / "examples" / "offline.toml"

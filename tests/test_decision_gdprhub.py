@@ -13,7 +13,6 @@ from pydantic import ValidationError
 
 from parsers.decision_gdprhub import parse_gdprhub_page
 from parsers.errors import ParseError
-from parsers.formex import parse_formex_act
 from schema.enforcement import Citation, DecisionRecord, Outcome, Precision
 from schema.ids import GDPR
 from schema.law import CrossReference
@@ -93,12 +92,6 @@ ROWS = [
         {"art_5/par_1/pnt_f", "art_5/par_1/pnt_a", "art_5/par_1", "art_6/par_3", "art_9/par_1", "art_9/par_3",
          "art_12", "art_13", "art_32/par_1"}),
 ]
-
-
-@pytest.fixture(scope="module")
-def gdpr_ids(eurlex: Path) -> frozenset[str]:
-    act = parse_formex_act((eurlex / "gdpr_02016R0679_formex_consolidated_en.xml").read_bytes())
-    return frozenset(provision.id for provision in act.provisions)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ from pypdf import PdfReader, PdfWriter
 
 from parsers.decision_pdf import parse_decision_pdf
 from parsers.errors import ParseError
-from parsers.formex import parse_formex_act
 from schema.enforcement import DecisionHints, DecisionRecord, Outcome, PartyRole, Precision
 from schema.ids import GDPR
 
@@ -112,12 +111,6 @@ PARTIES = [
     ("SE_Datainspektionen_2020-06-15_DI-2018-14593_beslut.pdf", [("BRF Gårdsbjörken", None, None)]),
     ("UK_ICO_2020-08-12_Koypo_Laboratories_MPN.pdf", [("Koypo Laboratories", "Limited", None)]),
 ]
-
-
-@pytest.fixture(scope="module")
-def gdpr_ids(eurlex: Path) -> frozenset[str]:
-    act = parse_formex_act((eurlex / "gdpr_02016R0679_formex_consolidated_en.xml").read_bytes())
-    return frozenset(provision.id for provision in act.provisions)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ import pytest
 from pydantic import ValidationError
 
 from parsers.errors import ParseError
-from parsers.formex import parse_formex_act
 from parsers.normalise.articles import cited_provisions
 from parsers.tabular import Mapping, TabularResult, load_mapping, parse_tabular
 from schema.enforcement import FineRecord, Precision
@@ -24,13 +23,6 @@ SOURCES = {
     "gdprhub_export": ("gdprhub_decisions_2024-03.csv", 3221),
     "privacyaffairs_violations": ("privacyaffairs_gdpr_violations_2020-08.tsv", 347),
 }
-
-
-@pytest.fixture(scope="module")
-def gdpr_ids(eurlex: Path) -> frozenset[str]:
-    """The provisions cited articles resolve to: those of the GDPR's official consolidated text."""
-    act = parse_formex_act((eurlex / "gdpr_02016R0679_formex_consolidated_en.xml").read_bytes())
-    return frozenset(provision.id for provision in act.provisions)
 
 
 @pytest.fixture(scope="module")

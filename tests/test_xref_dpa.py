@@ -11,11 +11,9 @@ an act without an id, or "?" when it names no act at all.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from parsers.formex import parse_formex_act
 from parsers.xref import extract_references, languages
 from parsers.xref.pipeline import pipeline_for
 from schema.ids import GDPR
@@ -212,15 +210,9 @@ def key(reference: CrossReference) -> str:
     return f"?{act[2]}" if act else "?"
 
 
-@pytest.fixture(scope="module")
-def known(eurlex: Path) -> frozenset[str]:
-    act = parse_formex_act((eurlex / "gdpr_32016R0679_formex_original_en.xml").read_bytes())
-    return frozenset(p.id for p in act.provisions)
-
-
 @pytest.mark.parametrize(("lang", "citing", "text", "expected"), TABLE, ids=[f"{r[0]}:{r[2][:50]}" for r in TABLE])
-def test_table(known, lang, citing, text, expected):
-    references = extract_references(full(citing), text, lang, known)
+def test_table(gdpr_ids, lang, citing, text, expected):
+    references = extract_references(full(citing), text, lang, gdpr_ids)
     assert sorted(map(key, references)) == sorted(expected)
     for reference in references:
         assert reference.text == text[reference.start:reference.end]
@@ -230,14 +222,14 @@ def test_table(known, lang, citing, text, expected):
             assert reference.reason
 
 
-def test_an_act_without_an_id_is_reported_as_another_act(known):
-    [reference] = extract_references(DECISION, "gemäß § 1 Abs. 1 DSG", "de", known)
+def test_an_act_without_an_id_is_reported_as_another_act(gdpr_ids):
+    [reference] = extract_references(DECISION, "gemäß § 1 Abs. 1 DSG", "de", gdpr_ids)
     assert (reference.target_id, reference.external, reference.text) == (None, True, "§ 1 Abs. 1 DSG")
     assert reference.reason == "no id for the act 'DSG'"
 
 
-def test_outside_any_act_an_unnamed_act_is_not_guessed(known):
-    [reference] = extract_references(DECISION, "nach Art. 6 Abs. 1 lit. f", "de", known)
+def test_outside_any_act_an_unnamed_act_is_not_guessed(gdpr_ids):
+    [reference] = extract_references(DECISION, "nach Art. 6 Abs. 1 lit. f", "de", gdpr_ids)
     assert reference.target_id is None and not reference.external
     assert reference.reason == f"names no act, and {DECISION} is in none"
 
