@@ -1,14 +1,16 @@
 """Fetch a configured document into the raw store, over http(s):// or from a file:// URL.
 
-HTTP fetches are conditional (``If-None-Match`` / ``If-Modified-Since`` from the source's previous
-record), retried with exponential backoff on 5xx answers, connection errors and timeouts, and cut
-off past a size limit while the body streams in.
+HTTP fetches are conditional unless the caller asks otherwise (``If-None-Match`` /
+``If-Modified-Since`` from the source's previous record), retried with exponential backoff on 5xx
+answers, connection errors and timeouts, and cut off past a size limit while the body streams in.
+A host that could not be reached for a few documents is not tried again for the rest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+from collections import defaultdict
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -65,6 +67,15 @@ _TRANSIENT = (_ServerError, httpx.TimeoutException, httpx.NetworkError, httpx.Re
 
 
 class Fetcher:
+    """Fetches the documents of one refresh.
+
+    Once ``host_failures`` documents of one host (scheme and netloc of the source URL, not of a
+    redirect's target) have failed to connect or timed out after all their attempts, its other
+    documents fail at once without a request. Answers do not count, not even 5xx: a server that
+    answers is reachable. A success on the host does not reset the count, which lives as long as
+    the fetcher.
+    """
+
     def __init__(
         self,
         store: RawStore,
@@ -75,29 +86,36 @@ class Fetcher:
         attempts: int = 4,
         backoff: float = 1.0,
         max_backoff: float = 30.0,
+        host_failures: int = 2,
     ) -> None:
+        if host_failures < 1:
+            raise ValueError(f"host_failures must be at least 1, not {host_failures}")
         self.store = store
         self.max_bytes = max_bytes
         self._timeouts = {"connect": connect_timeout, "read": read_timeout, "write": read_timeout, "pool": connect_timeout}
         self._attempts = attempts
         self._wait = wait_exponential(multiplier=backoff, max=max_backoff)
+        self._host_failures = host_failures
+        self._unreachable: defaultdict[str, list[str]] = defaultdict(list)  # host → reasons its documents failed
         self._client = httpx.Client(
             timeout=httpx.Timeout(**self._timeouts),
             headers={"User-Agent": USER_AGENT},
             follow_redirects=True,
         )
 
-    def fetch(self, source: Source) -> FetchResult:
+    def fetch(self, source: Source, *, conditional: bool = True) -> FetchResult:
         """Fetch ``source`` into the store and record it.
 
         A 304, or the same bytes and validators as last time, returns the previous record with
-        ``changed=False`` and writes nothing.
+        ``changed=False`` and writes nothing. ``conditional=False`` sends no validators, for when
+        the previous bytes must be had again (they never made it into a snapshot, or ``--refetch``).
         """
         previous = self.store.latest(source.name)
         if urlsplit(source.url).scheme == "file":
             body = self._read_file(source.url)
         else:
-            body = self._get_with_retries(source.url, _conditional_headers(previous, source.url))
+            headers = _conditional_headers(previous, source.url) if conditional else {}
+            body = self._get_with_retries(source.url, headers)
             if body is None:
                 if previous is None:
                     raise FetchError(source.url, "HTTP 304 Not Modified but there is no previous copy")
@@ -132,6 +150,11 @@ class Fetcher:
         self.close()
 
     def _get_with_retries(self, url: str, headers: dict[str, str]) -> _Body | None:
+        host = _host(url)
+        failures = self._unreachable[host]
+        if len(failures) >= self._host_failures:
+            documents = "1 document" if len(failures) == 1 else f"{len(failures)} documents"
+            raise FetchError(url, f"skipped: {host} unreachable, {documents} failed this refresh (last: {failures[-1]})")
         retrying = Retrying(
             stop=stop_after_attempt(self._attempts),
             wait=self._wait,
@@ -145,9 +168,9 @@ class Fetcher:
         except httpx.TimeoutException as exc:
             phase = _timeout_phase(exc)
             reason = f"timed out after {self._attempts} attempts ({phase} timeout {self._timeouts[phase]} s)"
-            raise FetchError(url, reason) from exc
+            raise self._not_reached(url, reason) from exc
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            raise FetchError(url, f"connection failed after {self._attempts} attempts ({exc!r})") from exc
+            raise self._not_reached(url, f"connection failed after {self._attempts} attempts ({exc!r})") from exc
         except httpx.HTTPError as exc:  # not worth retrying: too many redirects, undecodable body …
             raise FetchError(url, f"request failed ({exc!r})") from exc
 
@@ -194,6 +217,10 @@ class Fetcher:
             raise self._too_big(url)
         return _Body(data, content_type=mimetypes.guess_type(path.name)[0])
 
+    def _not_reached(self, url: str, reason: str) -> FetchError:
+        self._unreachable[_host(url)].append(reason)
+        return FetchError(url, reason)
+
     def _too_big(self, url: str) -> FetchError:
         return FetchError(url, f"exceeds size limit {_size(self.max_bytes)}")
 
@@ -204,6 +231,11 @@ def _conditional_headers(previous: RawDocument | None, url: str) -> dict[str, st
         return {}
     headers = {"If-None-Match": previous.etag, "If-Modified-Since": previous.last_modified}
     return {key: value for key, value in headers.items() if value}
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _same(previous: RawDocument, sha: str, body: _Body) -> bool:

@@ -18,7 +18,7 @@ import mimetypes
 import sys
 import threading
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -35,6 +35,8 @@ class Reply:
     """Seconds to wait before answering: a server that stalls."""
     length: bool = True
     """Send Content-Length; without it the body ends when the connection closes."""
+    hang_up: bool = False
+    """Close the connection without answering: a host that is down, but counts the attempts."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ def _conditional(reply: Reply, request: dict[str, str]) -> Reply:
     headers = {name: value for name, value in {"ETag": etag, **reply.headers}.items() if value}
     if _not_modified(headers, request):
         return Reply(304, headers={"ETag": headers["ETag"]} if "ETag" in headers else {})
-    return Reply(reply.status, reply.body, headers, reply.delay, reply.length)
+    return replace(reply, headers=headers)
 
 
 def _not_modified(headers: dict[str, str], request: dict[str, str]) -> bool:
@@ -145,6 +147,9 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
             headers = {name.title(): value for name, value in self.headers.items()}
             reply = server._reply(Seen("GET", self.path, headers))
             if reply.delay and server._stopping.wait(reply.delay):
+                return
+            if reply.hang_up:
+                self.close_connection = True
                 return
             self.send_response(reply.status)
             for name, value in reply.headers.items():

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -36,6 +37,27 @@ def objects(store: RawStore) -> list[Path]:
 
 def fetch_log(store: RawStore) -> list[dict[str, object]]:
     return [json.loads(line) for line in (store.root / "fetch_log.jsonl").read_text().splitlines()]
+
+
+def refused_origin() -> str:
+    """``http://127.0.0.1:<port>`` of a port nothing listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+def failures(fetcher: Fetcher, urls: list[str]) -> list[str]:
+    """The reason each of ``urls`` failed, fetched in order as documents of their own."""
+    reasons = []
+    for i, url in enumerate(urls):
+        with pytest.raises(FetchError, match=f": {re.escape(url)}$") as error:
+            fetcher.fetch(document(url, name=f"doc{i}"))
+        reasons.append(error.value.reason)
+    return reasons
+
+
+def skipped(origin: str, failed: str, last: str) -> str:
+    return f"skipped: {origin} unreachable, {failed} failed this refresh (last: {last})"
 
 
 @pytest.fixture
@@ -149,12 +171,113 @@ def test_a_server_that_never_answers_times_out(eurlex_server: Server, store: Raw
 
 
 def test_connection_refused(store: RawStore) -> None:
-    with socket.socket() as s:  # a port nothing listens on
-        s.bind(("127.0.0.1", 0))
-        url = f"http://127.0.0.1:{s.getsockname()[1]}/x"
+    url = f"{refused_origin()}/x"
     with Fetcher(store, attempts=2, backoff=0.01) as fetcher:
         with pytest.raises(FetchError, match=f"^connection failed after 2 attempts .*: {url}$"):
             fetcher.fetch(document(url))
+
+
+def test_unconditional_fetch_sends_no_validators_and_gets_the_body(eurlex_server: Server, fetcher: Fetcher,
+                                                                   store: RawStore) -> None:
+    # Validators that never change, whatever the body: only a request without them sees the new bytes.
+    stale = {"ETag": '"v1"', "Last-Modified": "Wed, 04 May 2016 00:00:00 GMT"}
+    url = eurlex_server.url("act.xml")
+    eurlex_server.serve("act.xml", Reply(body=b"<ACT>2016</ACT>", headers=stale))
+    first = fetcher.fetch(document(url))
+    eurlex_server.serve("act.xml", Reply(body=b"<ACT>2018</ACT>", headers=stale))
+    conditional = fetcher.fetch(document(url))
+    unconditional = fetcher.fetch(document(url), conditional=False)
+
+    asked, refetched = eurlex_server.requests[-2:]
+    assert (asked.headers["If-None-Match"], asked.headers["If-Modified-Since"]) == (stale["ETag"], stale["Last-Modified"])
+    assert not conditional.changed and conditional.document == first.document
+    assert not {"If-None-Match", "If-Modified-Since"} & refetched.headers.keys()
+    assert unconditional.changed and store.get(unconditional.document.sha256) == b"<ACT>2018</ACT>"
+    assert store.latest("gdpr_html_en") == unconditional.document
+
+
+def test_unconditional_fetch_of_the_same_bytes_is_unchanged(eurlex_server: Server, fetcher: Fetcher,
+                                                           store: RawStore) -> None:
+    first = fetcher.fetch(document(eurlex_server.url(CORRIGENDUM)))
+    second = fetcher.fetch(document(eurlex_server.url(CORRIGENDUM)), conditional=False)
+
+    assert not {"If-None-Match", "If-Modified-Since"} & eurlex_server.requests[-1].headers.keys()
+    assert not second.changed and second.document == first.document
+    assert len(fetch_log(store)) == 1
+
+
+def test_a_refused_host_is_skipped_after_two_documents_and_another_host_still_fetches(
+    eurlex_server: Server, store: RawStore
+) -> None:
+    origin = refused_origin()
+    with Fetcher(store, attempts=2, backoff=0.01) as fetcher:
+        reasons = failures(fetcher, [f"{origin}/doc{i}.xml" for i in range(6)])
+        live = fetcher.fetch(document(eurlex_server.url(CORRIGENDUM), name="live"))
+
+    assert all(reason.startswith("connection failed after 2 attempts (ConnectError(") for reason in reasons[:2])
+    assert reasons[2:] == [skipped(origin, "2 documents", reasons[1])] * 4
+    assert live.changed and store.latest("live") == live.document
+
+
+HUNG_UP = r"connection failed after 2 attempts \(RemoteProtocolError\(.*\)\)"
+
+
+@pytest.mark.parametrize(
+    ("dead", "host_failures", "reason", "failed"),
+    [
+        (Reply(hang_up=True), 1, HUNG_UP, "1 document"),
+        (Reply(hang_up=True), 3, HUNG_UP, "3 documents"),
+        (Reply(delay=30), 2, r"timed out after 2 attempts \(read timeout 0.2 s\)", "2 documents"),
+    ],
+    ids=["hangs-up-1", "hangs-up-3", "stalls-2"],
+)
+def test_no_request_reaches_a_host_past_host_failures(
+    eurlex: Path, store: RawStore, dead: Reply, host_failures: int, reason: str, failed: str
+) -> None:
+    paths = [f"doc{i}.xml" for i in range(6)]
+    with Server(eurlex) as server, Fetcher(store, read_timeout=0.2, attempts=2, backoff=0.01,
+                                          host_failures=host_failures) as fetcher:
+        for path in paths:
+            server.serve(path, dead)
+        reasons = failures(fetcher, [server.url(path) for path in paths])
+        origin = server.url("").rstrip("/")
+
+    assert all(re.fullmatch(reason, got) for got in reasons[:host_failures])
+    assert reasons[host_failures:] == [skipped(origin, failed, reasons[host_failures - 1])] * (6 - host_failures)
+    # Two attempts for each document that failed, and not one request after.
+    assert [seen.path for seen in server.requests] == [f"/{path}" for path in paths[:host_failures] for _ in range(2)]
+
+
+def test_a_success_on_the_host_does_not_reset_its_failures(eurlex_server: Server, store: RawStore) -> None:
+    for path in ("doc0.xml", "doc2.xml", "doc3.xml"):
+        eurlex_server.serve(path, Reply(hang_up=True))
+    with Fetcher(store, attempts=1, backoff=0.01) as fetcher:
+        failures(fetcher, [eurlex_server.url("doc0.xml")])
+        fetcher.fetch(document(eurlex_server.url(CORRIGENDUM), name="live"))
+        reasons = failures(fetcher, [eurlex_server.url(path) for path in ("doc2.xml", "doc3.xml")])
+
+    assert reasons[1] == skipped(eurlex_server.url("").rstrip("/"), "2 documents", reasons[0])
+    assert eurlex_server.hits("doc3.xml") == 0
+
+
+@pytest.mark.parametrize(("status", "hits"), [(503, 2), (500, 2), (404, 1)])
+def test_answers_do_not_count_as_an_unreachable_host(eurlex_server: Server, store: RawStore, status: int,
+                                                      hits: int) -> None:
+    paths = [f"doc{i}.xml" for i in range(3)]
+    for path in paths:
+        eurlex_server.serve(path, Reply(status))
+    with Fetcher(store, attempts=2, backoff=0.01, host_failures=1) as fetcher:
+        reasons = failures(fetcher, [eurlex_server.url(path) for path in paths])
+        live = fetcher.fetch(document(eurlex_server.url(CORRIGENDUM), name="live"))
+
+    assert all(reason.startswith(f"HTTP {status} ") for reason in reasons)
+    assert [eurlex_server.hits(path) for path in paths] == [hits] * 3
+    assert live.changed
+
+
+def test_host_failures_below_one_is_refused(store: RawStore) -> None:
+    with pytest.raises(ValueError, match="^host_failures must be at least 1, not 0$"):
+        Fetcher(store, host_failures=0)
 
 
 @pytest.mark.parametrize("length", [True, False], ids=["content-length", "until-close"])
