@@ -22,13 +22,19 @@ file's folder, which becomes a ``file://`` URL. The kinds:
                          named ``<name>.<file stem>``, with the folder's licence and hints;
 ``[[fine_table]]``       a table of fines or decisions (JSON, CSV, TSV) read through ``mapping``: the
                          name of a bundled mapping (``parsers/mappings``) or the path of a mapping file.
+
+``load_config`` reads and checks the whole file before anything is fetched, mapping files included:
+every mistake in it is one line of one ``ConfigError``, naming the entry, the field and what was expected.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import tomllib
+from collections.abc import Iterable
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -37,13 +43,15 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
+from parsers.tabular import Mapping, load_mapping
 from pipelines.raw_store import Name
 from schema.law import Lang, SourceFormat
 
@@ -56,6 +64,17 @@ class ConfigError(ValueError):
     """The source configuration cannot be used; the message says which file, entry and why."""
 
 
+def _field_error(field: str, error_type: str, message: str) -> PydanticCustomError:
+    """An error of a model validator, which pydantic cannot place: the field it is about travels along."""
+    # "field" first: pydantic fills placeholders in context order, so braces in the message stay as written.
+    return PydanticCustomError(error_type, "{message}", {"field": field, "message": message})
+
+
+def _resolved(path: str, info: ValidationInfo) -> Path:
+    """``path`` relative to the config file's folder, the validation context's ``base``."""
+    return (Path((info.context or {}).get("base", ".")) / path).resolve()
+
+
 class Source(BaseModel):
     """Where one source's bytes come from, and on which terms they may be reused."""
 
@@ -63,6 +82,8 @@ class Source(BaseModel):
 
     name: Name
     url: str
+    path: str | None = Field(default=None, exclude=True, repr=False,
+                             description="instead of url: a file, relative to the config's folder")
     licence: str = Field(min_length=1)
     attribution: str = Field(min_length=1)
     format: str
@@ -71,19 +92,21 @@ class Source(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _path_to_url(cls, data: Any, info: ValidationInfo) -> Any:
+        """``path`` makes the ``url``; whether the file is there is the field's check, beside the others."""
         if not isinstance(data, dict) or "path" not in data:
             return data
         if "url" in data:
-            raise PydanticCustomError("url_and_path", "give either url or path, not both")
-        data = dict(data)
+            raise _field_error("path", "url_and_path", "give either url or path, not both")
         if not isinstance(data["path"], str):
-            raise PydanticCustomError("path_type", "path must be a string")
-        base = Path((info.context or {}).get("base", "."))
-        path = (base / data.pop("path")).resolve()
-        if not path.is_file():
-            raise PydanticCustomError("path_missing", "path does not exist: {path}", {"path": str(path)})
-        data["url"] = path.as_uri()
-        return data
+            raise _field_error("path", "path_type", f"expected a string (got {data['path']!r})")
+        return {**data, "url": _resolved(data["path"], info).as_uri()}
+
+    @field_validator("path")
+    @classmethod
+    def _is_file(cls, path: str | None, info: ValidationInfo) -> str | None:
+        if path is not None and not (file := _resolved(path, info)).is_file():
+            raise PydanticCustomError("path_missing", "no such file: {path}", {"path": str(file)})
+        return path
 
     @field_validator("url")
     @classmethod
@@ -92,7 +115,6 @@ class Source(BaseModel):
         if parts.scheme not in _SCHEMES or not (parts.netloc or parts.scheme == "file"):
             raise PydanticCustomError("url_scheme", "not an http(s):// or file:// URL: {url}", {"url": url})
         return url
-
 
     def provenance(self) -> dict[str, str | None]:
         """What the raw store records of the source beside its bytes."""
@@ -147,36 +169,77 @@ class DecisionFolder(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: Name
-    path: str
+    path: str = Field(description="relative to the config's folder; resolved when read")
     licence: str = Field(min_length=1)
     attribution: str = Field(min_length=1)
     authority: str | None = None
     lang: Lang | None = None
 
-    def expand(self, base: Path) -> list[dict[str, Any]]:
-        folder = (base / self.path).resolve()
+    @field_validator("path")
+    @classmethod
+    def _is_folder(cls, path: str, info: ValidationInfo) -> str:
+        folder = _resolved(path, info)
         if not folder.is_dir():
             raise PydanticCustomError("folder_missing", "not a folder: {path}", {"path": str(folder)})
+        return str(folder)
+
+    def expand(self) -> list[DecisionSource]:
         hints = self.model_dump(exclude={"name", "path"}, exclude_none=True)
-        return [{**hints, "name": f"{self.name}.{_slug(file.stem)}", "group": self.name, "url": file.as_uri()}
-                for file in sorted(folder.iterdir()) if file.suffix.lower() in _DECISION_FORMATS]
+        return [DecisionSource(**hints, name=f"{self.name}.{_slug(file.stem)}", group=self.name, url=file.as_uri())
+                for file in sorted(Path(self.path).iterdir()) if file.suffix.lower() in _DECISION_FORMATS]
 
 
 class FineTable(Source):
-    """A table of fines or decisions and the mapping that reads it."""
+    """A table of fines or decisions and the mapping that reads it, read and checked with the config."""
 
     format: Literal["fine_table"] = "fine_table"
     mapping: str = Field(min_length=1, description="a bundled mapping's name, or a mapping file's path")
     lang: Lang | None = None
+    _mapping: Mapping = PrivateAttr()
 
     @model_validator(mode="before")
     @classmethod
     def _mapping_path(cls, data: Any, info: ValidationInfo) -> Any:
         """A mapping given as a path is resolved against the config's folder, like ``path``."""
         if isinstance(data, dict) and str(data.get("mapping", "")).endswith(".toml"):
-            base = Path((info.context or {}).get("base", "."))
-            data = {**data, "mapping": str((base / data["mapping"]).resolve())}
+            data = {**data, "mapping": str(_resolved(data["mapping"], info))}
         return data
+
+    @model_validator(mode="after")
+    def _read_mapping(self) -> FineTable:
+        self._mapping = _read_mapping(self.mapping)
+        return self
+
+    def load_mapping(self) -> Mapping:
+        """The mapping, as read when the config was: no file is read again."""
+        return self._mapping
+
+    def mapping_json(self) -> str:
+        """The mapping's canonical JSON: what the table's records depend on besides its bytes."""
+        return self._mapping.model_dump_json()
+
+
+def _read_mapping(mapping: str) -> Mapping:
+    """The mapping a ``[[fine_table]]`` names (a bundled one's name, or a resolved path), or why it cannot be read."""
+    try:
+        if mapping.endswith(".toml"):
+            return Mapping.from_toml(Path(mapping).read_text(encoding="utf-8"))
+        if mapping not in (bundled := _bundled_mappings()):
+            raise _field_error("mapping", "mapping_unknown", _not_one_of(mapping, "a bundled mapping", bundled))
+        return load_mapping(mapping)
+    except OSError as exc:
+        reason = f"cannot read {mapping}: {exc.strerror}"
+    except tomllib.TOMLDecodeError as exc:
+        reason = f"{mapping}: invalid TOML: {exc}"
+    except ValidationError as exc:
+        reason = f"{mapping} is not a valid mapping: " + "; ".join(_problem(error) for error in exc.errors())
+    raise _field_error("mapping", "mapping_invalid", reason)
+
+
+def _bundled_mappings() -> list[str]:
+    """The names ``parsers.tabular.load_mapping`` accepts: its ``mappings/*.toml``."""
+    folder = files("parsers") / "mappings"
+    return sorted(file.name.removesuffix(".toml") for file in folder.iterdir() if file.name.endswith(".toml"))
 
 
 def _slug(stem: str) -> str:
@@ -184,24 +247,13 @@ def _slug(stem: str) -> str:
 
 
 class SourceConfig(BaseModel):
-    """Every field is a list of sources; names are unique across all of them."""
+    """Every field is a list of sources; names are unique across all of them (``load_config`` sees to it)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
-    documents: list[Document] = Field(default_factory=list, alias="document")
-    decisions: list[DecisionSource] = Field(default_factory=list, alias="decision")
-    fine_tables: list[FineTable] = Field(default_factory=list, alias="fine_table")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _expand_folders(cls, data: Any, info: ValidationInfo) -> Any:
-        if not isinstance(data, dict) or "decision_folder" not in data:
-            return data
-        base = Path((info.context or {}).get("base", "."))
-        folders = [DecisionFolder.model_validate(entry) for entry in data["decision_folder"]]
-        expanded = [entry for folder in folders for entry in folder.expand(base)]
-        return {**{k: v for k, v in data.items() if k != "decision_folder"},
-                "decision": [*data.get("decision", []), *expanded]}
+    documents: list[Document] = Field(default_factory=list)
+    decisions: list[DecisionSource] = Field(default_factory=list)
+    fine_tables: list[FineTable] = Field(default_factory=list)
 
     @property
     def sources(self) -> list[Source]:
@@ -213,42 +265,98 @@ class SourceConfig(BaseModel):
                 return source
         raise KeyError(name)
 
-    @model_validator(mode="after")
-    def _unique_names(self) -> SourceConfig:
-        seen: set[str] = set()
-        for source in self.sources:
-            if source.name in seen:
-                raise PydanticCustomError("duplicate_name", "duplicate source name {name}", {"name": repr(source.name)})
-            seen.add(source.name)
-        return self
+
+# Each kind of entry of a config file: the model that reads it, and the field of SourceConfig its sources join.
+_KINDS: dict[str, tuple[type[BaseModel], str]] = {
+    "document": (Document, "documents"),
+    "decision": (DecisionSource, "decisions"),
+    "decision_folder": (DecisionFolder, "decisions"),
+    "fine_table": (FineTable, "fine_tables"),
+}
 
 
 def load_config(path: Path | str = DEFAULT_CONFIG) -> SourceConfig:
+    """The config in ``path``, checked whole: a ``ConfigError`` lists every mistake in it, one a line."""
     path = Path(path)
+    raw = _read_toml(path)
+    problems = [_not_one_of(kind, "a kind of source", _KINDS, shown="[[{}]]") for kind in raw if kind not in _KINDS]
+    sources: dict[str, list[tuple[str, Source]]] = {field: [] for _, field in _KINDS.values()}
+    for kind, (model, field) in _KINDS.items():
+        entries = raw.get(kind, [])
+        if not isinstance(entries, list):
+            problems.append(f"{kind}: write each entry as a [[{kind}]] table")
+            continue
+        for index, entry in enumerate(entries):
+            where = _where(kind, index, entry)
+            try:
+                sources[field] += [(where, source) for source in _read_entry(model, entry, path.parent)]
+            except ValidationError as exc:
+                problems += [f"{where}: {_entry_problem(kind, model, error)}" for error in exc.errors()]
+    problems += _duplicate_names(named for field in sources.values() for named in field)
+    if problems:
+        raise ConfigError("\n".join(f"{path}: {problem}" for problem in problems))
+    return SourceConfig(**{field: [source for _, source in named] for field, named in sources.items()})
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such source config file") from None
     except tomllib.TOMLDecodeError as exc:
-        # The decoder's message ends with "(at line N, column M)".
+        # The decoder's message ends with "(at line N, column M)"; nothing after a syntax error can be checked.
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    try:
-        return SourceConfig.model_validate(raw, context={"base": path.parent})
-    except ValidationError as exc:
-        raise ConfigError("\n".join(_describe(path, raw, error) for error in exc.errors())) from None
 
 
-def _describe(path: Path, raw: dict[str, Any], error: Any) -> str:
-    """``sources.toml: document #3 'gdpr_html_fr': format: Input should be … (got 'html')``."""
-    where, loc = str(path), list(error["loc"])
-    if len(loc) >= 2 and isinstance(loc[1], int):
-        table, index = loc[:2]
-        entry = raw.get(table, [])[index]
-        name = entry.get("name") if isinstance(entry, dict) else None
-        where += f": {table} #{index + 1}" + (f" {name!r}" if name else "")
-        loc = loc[2:]
-    field = ".".join(str(part) for part in loc)
-    message = f"{where}: {field + ': ' if field else ''}{error['msg']}"
-    if error["type"] in ("enum", "literal_error", "string_pattern_mismatch"):
-        message += f" (got {error['input']!r})"
-    return message
+def _read_entry(model: type[BaseModel], entry: Any, base: Path) -> list[Source]:
+    read = model.model_validate(entry, context={"base": base})
+    return read.expand() if isinstance(read, DecisionFolder) else [read]
+
+
+def _where(kind: str, index: int, entry: Any) -> str:
+    """``fine_table #2 'cms_enforcementtracker'``: the entry as its author finds it in the file."""
+    name = entry.get("name") if isinstance(entry, dict) else None
+    return f"{kind} #{index + 1}" + (f" {name!r}" if isinstance(name, str) else "")
+
+
+def _entry_problem(kind: str, model: type[BaseModel], error: ErrorDetails) -> str:
+    if error["type"] == "extra_forbidden":
+        return _not_one_of(str(error["loc"][0]), f"a field of [[{kind}]]", model.model_fields)
+    return _problem(error)
+
+
+def _problem(error: ErrorDetails) -> str:
+    """``format: expected one of … (got 'html')``: the field, then what is wrong with its value."""
+    field = ".".join(str(part) for part in error["loc"]) or error.get("ctx", {}).get("field")
+    return f"{field}: {_expected(error)}" if field else _expected(error)
+
+
+def _expected(error: ErrorDetails) -> str:
+    if error["type"] in ("enum", "literal_error"):
+        # pydantic says "'a', 'b' or 'c'": the values as one would type them.
+        accepted = re.findall(r"'([^']*)'", error["ctx"]["expected"])
+        return f"expected one of {', '.join(accepted)} (got {error['input']!r})"
+    if error["type"] == "string_pattern_mismatch":
+        return f"{error['msg']} (got {error['input']!r})"
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"])  # without pydantic's "Value error, "
+    return error["msg"]
+
+
+def _not_one_of(given: str, what: str, known: Iterable[str], shown: str = "{}") -> str:
+    """``[[documents]] is not a kind of source; expected one of [[document]], … (did you mean [[document]]?)``"""
+    known = list(known)
+    close = difflib.get_close_matches(given, known, n=1)
+    hint = f" (did you mean {shown.format(close[0])}?)" if close else ""
+    listed = ", ".join(shown.format(name) for name in known)
+    return f"{shown.format(given)} is not {what}; expected one of {listed}{hint}"
+
+
+def _duplicate_names(named: Iterable[tuple[str, Source]]) -> list[str]:
+    first: dict[str, str] = {}
+    problems = []
+    for where, source in named:
+        if source.name in first:
+            problems.append(f"{where}: name: duplicate source name {source.name!r} (first used by {first[source.name]})")
+        first.setdefault(source.name, where)
+    return problems

@@ -2,37 +2,62 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import pytest
 
-from pipelines.sources import DEFAULT_CONFIG, ConfigError, Document, load_config
+from parsers.tabular import load_mapping
+from pipelines.sources import DEFAULT_CONFIG, ConfigError, DecisionSource, Document, FineTable, load_config
 from schema.law import SourceFormat
 
 REPO = Path(__file__).resolve().parents[1]
+BUNDLED = REPO / "parsers" / "mappings" / "cms_enforcementtracker.toml"
 
-ENTRY = """
-[[document]]
-name = "{name}"
-celex = "32016R0679"
-lang = "en"
-format = "{format}"
-{where}
-licence = "Commission Decision 2011/833/EU (reuse authorised)"
-attribution = "© European Union, https://eur-lex.europa.eu"
-"""
+# A valid entry of each kind; a test changes a field (None: leaves it out).
+ENTRIES: dict[str, dict[str, object]] = {
+    "document": {"name": "gdpr_html_en", "celex": "32016R0679", "lang": "en", "format": "eurlex_html",
+                 "url": "https://example.org/x", "licence": "Commission Decision 2011/833/EU (reuse authorised)",
+                 "attribution": "© European Union, https://eur-lex.europa.eu"},
+    "decision": {"name": "at_dsb", "path": "decisions/a.pdf", "licence": "l", "attribution": "a"},
+    "decision_folder": {"name": "dpa", "path": "decisions", "licence": "l", "attribution": "a", "lang": "de"},
+    "fine_table": {"name": "fines", "url": "https://example.org/fines.json", "mapping": "cms_enforcementtracker",
+                   "licence": "l", "attribution": "a"},
+}
+
+
+def entry(kind: str = "document", **changes: object) -> str:
+    fields = {**ENTRIES[kind], **changes}
+    return f"\n[[{kind}]]\n" + "".join(f"{key} = {_toml(value)}\n" for key, value in fields.items() if value is not None)
+
+
+def _toml(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    """A config folder with a legal text, two decisions and mapping files good and bad."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "act.xml").write_bytes(b"<ACT/>")
+    (tmp_path / "decisions").mkdir()
+    for name in ("a.pdf", "b c.html", "notes.txt"):
+        (tmp_path / "decisions" / name).write_bytes(b"")
+    (tmp_path / "mappings").mkdir()
+    bundled = BUNDLED.read_text(encoding="utf-8")
+    (tmp_path / "mappings" / "good.toml").write_text(bundled.replace('"cms_enforcementtracker"', '"my_tracker"'))
+    (tmp_path / "mappings" / "broken.toml").write_text("[source\n")
+    wrong = bundled.replace('kind = "json"', 'kind = "xml"').replace('clean = ["hrefs"]', 'clean = ["links"]')
+    (tmp_path / "mappings" / "wrong.toml").write_text(wrong)
+    return tmp_path.resolve()
 
 
 def write(tmp_path: Path, *entries: str) -> Path:
     config = tmp_path / "sources.toml"
     config.write_text("".join(entries), encoding="utf-8")
     return config
-
-
-def entry(name: str = "gdpr_html_en", format: str = "eurlex_html", where: str = 'url = "https://example.org/x"') -> str:
-    return ENTRY.format(name=name, format=format, where=where)
 
 
 def test_default_config_lists_the_gdpr_in_every_format_and_language() -> None:
@@ -60,13 +85,11 @@ def test_offline_config_points_at_every_eurlex_document_of_the_corpus(eurlex: Pa
     assert live - {"gdpr_html_de"} <= {doc.name for doc in config.documents}
 
 
-def test_path_is_relative_to_the_config_folder_and_valid_from_is_a_date(tmp_path: Path) -> None:
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "act.xml").write_bytes(b"<ACT/>")
-    config = load_config(write(tmp_path, entry(where='path = "docs/act.xml"\nvalid_from = 2018-05-25')))
+def test_path_is_relative_to_the_config_folder_and_valid_from_is_a_date(base: Path) -> None:
+    config = load_config(write(base, entry(url=None, path="docs/act.xml", valid_from=dt.date(2018, 5, 25))))
     doc = config["gdpr_html_en"]
     assert isinstance(doc, Document)
-    assert doc.url == (tmp_path / "docs" / "act.xml").resolve().as_uri()
+    assert doc.url == (base / "docs" / "act.xml").as_uri()
     assert doc.valid_from == dt.date(2018, 5, 25)
 
 
@@ -76,47 +99,117 @@ def test_missing_config_file(tmp_path: Path) -> None:
     assert "absent.toml" in str(error.value)
 
 
-def test_bad_toml_names_the_line(tmp_path: Path) -> None:
-    config = write(tmp_path, entry(), "[[document]\nname = 1\n")
-    with pytest.raises(ConfigError, match=r"invalid TOML: .*at line 10"):
-        load_config(config)
+def test_a_folder_is_a_decision_per_document_with_the_folder_hints(base: Path) -> None:
+    config = load_config(write(base, entry("decision_folder")))
+    assert [d.name for d in config.decisions] == ["dpa.a", "dpa.b-c"]
+    assert all(isinstance(d, DecisionSource) and d.group == "dpa" and d.lang == "de" for d in config.decisions)
+    assert [d.format for d in config.decisions] == ["decision_pdf", "gdprhub_html"]
 
 
-def test_unknown_format_names_the_entry_and_the_value(tmp_path: Path) -> None:
-    config = write(tmp_path, entry(), entry(name="gdpr_pdf_en", format="pdf"))
+def test_a_fine_table_holds_its_mapping_read_once(base: Path) -> None:
+    config = load_config(write(base, entry("fine_table"), entry("fine_table", name="mine", mapping="mappings/good.toml")))
+    bundled, mine = config.fine_tables
+    assert isinstance(bundled, FineTable)
+    assert bundled.load_mapping() == load_mapping("cms_enforcementtracker")
+    assert bundled.load_mapping() is bundled.load_mapping()
+    assert bundled.mapping_json() == load_mapping("cms_enforcementtracker").model_dump_json()
+    # A mapping file is relative to the config's folder, like path.
+    assert mine.mapping == str(base / "mappings" / "good.toml")
+    (base / "mappings" / "good.toml").unlink()  # read with the config, not again
+    assert mine.load_mapping().source.name == "my_tracker"
+    assert mine.mapping_json() != bundled.mapping_json()
+
+
+KINDS = "[[document]], [[decision]], [[decision_folder]], [[fine_table]]"
+DOCUMENT_FIELDS = "name, url, path, licence, attribution, format, lang, celex, valid_from"
+FORMATS = "eurlex_html, eurlex_html_legacy, formex_act, formex_consolidated, formex_corrigendum"
+MAPPINGS = "cms_enforcementtracker, gdprhub_export, privacyaffairs_violations"
+NAME_PATTERN = "^[a-z0-9][a-z0-9_.-]{0,199}$"
+
+# (config text, the line of the ConfigError after "<config file>: "); {base} is the config's folder.
+ERRORS = [
+    # the file
+    (entry() + "[[document]\nname = 1\n",
+     "invalid TOML: Expected ']]' at the end of an array declaration (at line 10, column 11)"),
+    ("[[documents]]\n", f"[[documents]] is not a kind of source; expected one of {KINDS} (did you mean [[document]]?)"),
+    ("[[fine_tables]]\n", f"[[fine_tables]] is not a kind of source; expected one of {KINDS} (did you mean [[fine_table]]?)"),
+    ("[[law]]\n", f"[[law]] is not a kind of source; expected one of {KINDS}"),
+    ('[document]\nname = "x"\n', "document: write each entry as a [[document]] table"),
+    ("document = [1]\n", "document #1: Input should be a valid dictionary or instance of Document"),
+    # fields
+    (entry(lcence="x"),
+     f"document #1 'gdpr_html_en': lcence is not a field of [[document]]; expected one of {DOCUMENT_FIELDS}"
+     " (did you mean licence?)"),
+    (entry("decision_folder", url="x"),
+     "decision_folder #1 'dpa': url is not a field of [[decision_folder]];"
+     " expected one of name, path, licence, attribution, authority, lang"),
+    (entry("fine_table", mappping="x"),
+     "fine_table #1 'fines': mappping is not a field of [[fine_table]];"
+     " expected one of name, url, path, licence, attribution, format, lang, mapping (did you mean mapping?)"),
+    (entry(licence=""), "document #1 'gdpr_html_en': licence: String should have at least 1 character"),
+    (entry(name="../escape"),
+     f"document #1 '../escape': name: String should match pattern '{NAME_PATTERN}' (got '../escape')"),
+    (entry(celex="GDPR"),
+     "document #1 'gdpr_html_en': celex: String should match pattern '^[0-9CE]\\d{4}[A-Z]{1,2}\\d{4}' (got 'GDPR')"),
+    (entry(lang="english"), "document #1 'gdpr_html_en': lang: String should match pattern '^[a-z]{2}$' (got 'english')"),
+    (entry(valid_from="soon"),
+     "document #1 'gdpr_html_en': valid_from: Input should be a valid date or datetime, input is too short"),
+    # accepted values
+    (entry(format="html"), f"document #1 'gdpr_html_en': format: expected one of {FORMATS} (got 'html')"),
+    (entry("decision", format="pdf"), "decision #1 'at_dsb': format: expected one of decision_pdf, gdprhub_html (got 'pdf')"),
+    (entry("decision", path="decisions/notes.txt"), "decision #1 'at_dsb': format: Field required"),
+    # where the bytes are
+    (entry(url=None), "document #1 'gdpr_html_en': url: Field required"),
+    (entry(path="docs/act.xml"), "document #1 'gdpr_html_en': path: give either url or path, not both"),
+    (entry(url=None, path=3), "document #1 'gdpr_html_en': path: expected a string (got 3)"),
+    (entry(url=None, path="corpus/missing.html"), "document #1 'gdpr_html_en': path: no such file: {base}/corpus/missing.html"),
+    (entry(url="ftp://example.org/x"), "document #1 'gdpr_html_en': url: not an http(s):// or file:// URL: ftp://example.org/x"),
+    (entry("decision_folder", path="nope"), "decision_folder #1 'dpa': path: not a folder: {base}/nope"),
+    # mappings
+    (entry("fine_table", mapping="cms_enforcement_tracker"),
+     f"fine_table #1 'fines': mapping: cms_enforcement_tracker is not a bundled mapping; expected one of {MAPPINGS}"
+     " (did you mean cms_enforcementtracker?)"),
+    (entry("fine_table", mapping="mappings/absent.toml"),
+     "fine_table #1 'fines': mapping: cannot read {base}/mappings/absent.toml: No such file or directory"),
+    (entry("fine_table", mapping="mappings/broken.toml"),
+     "fine_table #1 'fines': mapping: {base}/mappings/broken.toml: invalid TOML:"
+     " Expected ']' at the end of a table declaration (at line 1, column 8)"),
+    (entry("fine_table", mapping="mappings/wrong.toml"),
+     "fine_table #1 'fines': mapping: {base}/mappings/wrong.toml is not a valid mapping:"
+     " format.kind: expected one of json, csv, tsv (got 'xml');"
+     " fields.source_urls.clean: no cleaner links: cleaners are html, entities, hrefs"),
+    (entry("fine_table", mapping=""), "fine_table #1 'fines': mapping: String should have at least 1 character"),
+    # names
+    (entry() + entry(),
+     "document #2 'gdpr_html_en': name: duplicate source name 'gdpr_html_en' (first used by document #1 'gdpr_html_en')"),
+    (entry() + entry("fine_table", name="gdpr_html_en"),
+     "fine_table #1 'gdpr_html_en': name: duplicate source name 'gdpr_html_en'"
+     " (first used by document #1 'gdpr_html_en')"),
+    (entry("decision", name="dpa.a") + entry("decision_folder"),
+     "decision_folder #1 'dpa': name: duplicate source name 'dpa.a' (first used by decision #1 'dpa.a')"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ERRORS)
+def test_config_errors_name_the_file_the_entry_and_the_field(base: Path, text: str, expected: str) -> None:
+    config = write(base, text)
     with pytest.raises(ConfigError) as error:
         load_config(config)
-    message = str(error.value)
-    assert "document #2 'gdpr_pdf_en': format:" in message
-    assert "'formex_corrigendum'" in message and "(got 'pdf')" in message
+    assert str(error.value).splitlines() == [f"{config}: {expected.replace('{base}', str(base))}"]
 
 
-def test_duplicate_names(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="duplicate source name 'gdpr_html_en'"):
-        load_config(write(tmp_path, entry(), entry()))
-
-
-def test_path_that_does_not_exist_is_named(tmp_path: Path) -> None:
-    config = write(tmp_path, entry(where='path = "corpus/missing.html"'))
-    with pytest.raises(ConfigError, match="path does not exist: .*corpus/missing.html") as error:
+def test_every_error_of_a_file_is_reported_at_once(base: Path) -> None:
+    """One line per error, whatever its kind: a mistake does not hide the ones after it."""
+    config = write(base, entry("fine_table", mapping="cms"), "[[documents]]\n",
+                   entry(format="html", url=None, path="corpus/missing.html", lcence="x"),
+                   entry(name="gdpr_html_fr"), entry(name="gdpr_html_fr"), entry("decision_folder", path="nope"))
+    with pytest.raises(ConfigError) as error:
         load_config(config)
-    assert "document #1 'gdpr_html_en'" in str(error.value)
-
-
-@pytest.mark.parametrize(
-    ("where", "expected"),
-    [
-        ('url = "https://example.org/x"\npath = "x"', "either url or path"),
-        ("", "url: Field required"),
-        ('url = "ftp://example.org/x"', "not an http(s):// or file:// URL: ftp://example.org/x"),
-        ('url = "https://example.org/x"\nfolder = "x"', "folder: Extra inputs are not permitted"),
-    ],
-)
-def test_url_or_path_and_nothing_else(tmp_path: Path, where: str, expected: str) -> None:
-    with pytest.raises(ConfigError, match=expected.replace("(", r"\(").replace(")", r"\)")):
-        load_config(write(tmp_path, entry(where=where)))
-
-
-def test_names_must_be_usable_as_file_names(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="document #1 '../escape': name: String should match pattern"):
-        load_config(write(tmp_path, entry(name="../escape")))
+    starts = ["[[documents]] is not a kind of source", "document #1 'gdpr_html_en': path: no such file",
+              "document #1 'gdpr_html_en': format: expected one of", "document #1 'gdpr_html_en': lcence is not a field",
+              "decision_folder #1 'dpa': path: not a folder", "fine_table #1 'fines': mapping: cms is not a bundled",
+              "document #3 'gdpr_html_fr': name: duplicate source name"]
+    lines = str(error.value).splitlines()
+    assert len(lines) == len(starts)
+    assert all(line.startswith(f"{config}: {start}") for line, start in zip(lines, starts))
+    assert error.value.__context__ is None  # no chained traceback: the message is the whole story
