@@ -1,4 +1,5 @@
-"""Bulk load: records → one Parquet file per table → ``COPY FROM``. Row order is fixed for determinism."""
+"""Bulk load: records → one Parquet file per table (the snapshot's engine-neutral export) → ``COPY FROM``.
+Row order is fixed for determinism, so the same records always give the same files and the same graph."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel
 
+from kb_store.crash import crash_point
 from kb_store.engine import Engine
 from schema.graph import NODE_TABLES, REL_TABLES, NodeTable, RelTable, columns, ddl
 
@@ -36,19 +38,35 @@ def _sorted(rows: Iterable[BaseModel]) -> list[BaseModel]:
     return sorted(rows, key=lambda row: row.model_dump_json())
 
 
-def create_graph(path: Path, tables: Mapping[str, Iterable[BaseModel]]) -> dict[str, int]:
-    """Create a new graph database at ``path`` holding ``tables`` (table name → records); return row counts."""
+def write_tables(folder: Path, tables: Mapping[str, Iterable[BaseModel]]) -> dict[str, int]:
+    """One Parquet file per table (empty tables too: the export is complete), rows sorted; returns row counts."""
+    folder.mkdir(parents=True, exist_ok=True)
     counts = {}
-    with Engine(path) as engine, tempfile.TemporaryDirectory(prefix="lexgraph-load-") as tmp:
+    for table in (*NODE_TABLES, *REL_TABLES):
+        rows = _sorted(tables.get(table.name, ()))
+        counts[table.name] = len(rows)
+        pq.write_table(_arrow_table(table, rows), folder / f"{table.name}.parquet", compression="zstd")
+        crash_point("export")
+    return counts
+
+
+def import_tables(path: Path, folder: Path) -> None:
+    """Create a new graph database at ``path`` from an export written by ``write_tables``."""
+    with Engine(path) as engine:
         for statement in ddl():
             engine.execute(statement)
         for table in (*NODE_TABLES, *REL_TABLES):
-            rows = _sorted(tables.get(table.name, ()))
-            counts[table.name] = len(rows)
-            if rows:
-                parquet = Path(tmp) / f"{table.name}.parquet"
-                pq.write_table(_arrow_table(table, rows), parquet)
+            parquet = folder / f"{table.name}.parquet"
+            if pq.read_metadata(parquet).num_rows:
                 engine.copy_from(table.name, parquet)
+                crash_point("graph_build")
+
+
+def create_graph(path: Path, tables: Mapping[str, Iterable[BaseModel]]) -> dict[str, int]:
+    """Create a new graph database at ``path`` holding ``tables`` (table name → records); return row counts."""
+    with tempfile.TemporaryDirectory(prefix="lexgraph-load-") as tmp:
+        counts = write_tables(Path(tmp), tables)
+        import_tables(path, Path(tmp))
     return counts
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from kb_store.engine import Engine
 from kb_store.enforcement import DecisionView, EnforcementFilter, find_decisions
+from kb_store.manifest import Manifest
 from kb_store.store import Store
 from schema.ids import GDPR
 
@@ -57,14 +58,27 @@ def full_id(provision_id: str) -> str:
 
 
 class Reader:
-    """Reads the current snapshot of a store (or the graph at ``path``), read-only."""
+    """Reads one published snapshot of a store, read-only: the current one, a named one, or the one that
+    was current at a given time. ``snapshot`` names it; every read answers from it alone."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, manifest: Manifest) -> None:
         self._engine = engine
+        self.manifest = manifest
+
+    @property
+    def snapshot(self) -> str:
+        return self.manifest.id
 
     @classmethod
-    def open(cls, store_root: Path) -> Reader:
-        return cls(Store(store_root).open_current())
+    def open(cls, store_root: Path, snapshot: str | None = None, at: dt.datetime | None = None) -> Reader:
+        """``snapshot`` an id, or ``at`` a time (timezone-aware; naive means UTC); neither: the current one."""
+        if snapshot and at:
+            raise ValueError("give a snapshot id or a time, not both")
+        store = Store(store_root)
+        if at is not None:
+            snapshot = store.current_at(at if at.tzinfo else at.replace(tzinfo=dt.UTC))
+        manifest, engine = store.open(snapshot)
+        return cls(engine, manifest)
 
     def close(self) -> None:
         self._engine.close()

@@ -1,78 +1,52 @@
-"""A store directory: raw documents, cached parses, and the published graphs.
+"""A store directory: raw documents, cached parses, and the published snapshots.
 
 Layout::
 
-    raw/                 content-addressed fetched bytes and their fetch records
-    parsed/              parse results cached by (sha256, parser version): re-parsing needs no re-fetch
-    graphs/<id>.kuzu     one graph database per published snapshot, never written after publishing
-    graphs/<id>.json     its manifest
-    CURRENT              the id of the current snapshot, replaced atomically
+    raw/                          content-addressed fetched bytes and their fetch records
+    parsed/                       parse results cached by what determines them: re-parsing needs no re-fetch
+    graphs/<id>/graph.kuzu        the snapshot's read-only graph database
+    graphs/<id>/tables/*.parquet  the same graph as one Parquet file per table (engine-neutral export)
+    graphs/<id>/manifest.json     its manifest
+    graphs/.build-<id>-<pid>/     a snapshot being built; renamed to graphs/<id> once complete
+    CURRENT                       the id of the current snapshot, replaced atomically
+    history.jsonl                 every move of CURRENT: when, from, to, by whom, why
+    LOCK                          held by the one writer
 
-A graph is built under its final name but only becomes visible when ``CURRENT`` names it, so a reader
-never opens a half-written graph and a crashed refresh leaves the previous snapshot current.
+A snapshot directory appears only complete (built elsewhere, then renamed), is never written again,
+and becomes visible to readers only when ``CURRENT`` names it: a reader never opens a half-written
+graph, and a crash at any point leaves the previous snapshot current.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import fcntl
+import getpass
 import os
+import re
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel
 
+from kb_store.crash import crash_point
 from kb_store.engine import Engine
-from kb_store.load import create_graph
-from schema.enforcement import QuarantinedRow
-from schema.law import Record
+from kb_store.load import import_tables, write_tables
+from kb_store.manifest import Manifest, PointerMove
+
+_SNAPSHOT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_BUILD_PREFIX = ".build-"
+_HELD: dict[Path, int] = {}  # stores whose write lock this process holds, and how deeply
 
 
-class SourceEntry(Record):
-    name: str
-    sha256: str
-    url: str
+class StoreLocked(RuntimeError):
+    """Another process is writing to the store."""
 
 
-class Quarantined(Record):
-    """A document left out of the graph, and why."""
-
-    name: str
-    url: str
-    sha256: str | None
-    reason: str
-
-
-class CheckResult(Record):
-    """One quality check of the refresh that built a snapshot. A failed ``warn`` check flags data to
-    review (a publisher's own inconsistency); a failed ``error`` check, a refresh that fell short."""
-
-    name: str
-    passed: bool
-    severity: Literal["error", "warn"] = "error"
-    summary: str
-    details: list[str]
-
-
-class Manifest(Record):
-    id: str
-    created: dt.datetime
-    parent: str | None
-    sources: list[SourceEntry]
-    counts: dict[str, int]
-    checks: list[CheckResult]
-    quarantined: list[Quarantined]
-    quarantined_rows: list[QuarantinedRow] = []
-
-
-def snapshot_id(sources: Iterable[SourceEntry], parser_version: str) -> str:
-    """Same source bytes and parser version → same id: an unchanged refresh publishes nothing."""
-    digest = hashlib.sha256(parser_version.encode())
-    for source in sorted(sources, key=lambda s: s.name):
-        digest.update(f"{source.name}\0{source.sha256}\n".encode())
-    return digest.hexdigest()[:16]
+class UnknownSnapshot(LookupError):
+    """No snapshot of that id (or none current at that time) in the store."""
 
 
 class Store:
@@ -81,49 +55,217 @@ class Store:
         self.raw_dir = self.root / "raw"
         self.parsed_dir = self.root / "parsed"
         self.graphs_dir = self.root / "graphs"
+        self._pointer = self.root / "CURRENT"
+        self._history = self.root / "history.jsonl"
+
+    # -- reading ---------------------------------------------------------------------------------
+    def current_id(self) -> str | None:
+        try:
+            return self._pointer.read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
+            return None
 
     def current(self) -> Manifest | None:
-        pointer = self.root / "CURRENT"
-        if not pointer.exists():
-            return None
-        return self.manifest(pointer.read_text().strip())
+        snapshot = self.current_id()
+        return self.manifest(snapshot) if snapshot else None
 
     def manifest(self, snapshot: str) -> Manifest:
-        path = self.graphs_dir / f"{snapshot}.json"
+        path = self.snapshot_dir(snapshot) / "manifest.json"
         if not path.exists():
-            raise FileNotFoundError(f"no snapshot {snapshot!r} in {self.graphs_dir}")
-        return Manifest.model_validate_json(path.read_text())
+            raise UnknownSnapshot(f"no snapshot {snapshot!r} in {self.graphs_dir}")
+        return Manifest.model_validate_json(path.read_text(encoding="utf-8"))
+
+    def has(self, snapshot: str) -> bool:
+        return (self.snapshot_dir(snapshot) / "manifest.json").exists()
+
+    def snapshots(self) -> list[Manifest]:
+        """Every published snapshot, oldest first."""
+        if not self.graphs_dir.is_dir():
+            return []
+        found = [self.manifest(d.name) for d in self.graphs_dir.iterdir()
+                 if not d.name.startswith(".") and (d / "manifest.json").exists()]
+        return sorted(found, key=lambda m: (m.created, m.id))
+
+    def history(self) -> list[PointerMove]:
+        try:
+            lines = self._history.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        return [PointerMove.model_validate_json(line) for line in lines if line.strip()]
+
+    def current_at(self, at: dt.datetime) -> str:
+        """The snapshot that was current at ``at`` (a timezone-aware time)."""
+        moves = [move for move in self.history() if move.at <= at]
+        if not moves:
+            first = self.history()[:1]
+            since = f"; the first was published {first[0].at.isoformat()}" if first else ""
+            raise UnknownSnapshot(f"no snapshot was current at {at.isoformat()} in {self.root}{since}")
+        return moves[-1].current
+
+    def snapshot_dir(self, snapshot: str) -> Path:
+        if not _SNAPSHOT_ID.match(snapshot):
+            raise UnknownSnapshot(f"not a snapshot id: {snapshot!r}")
+        return self.graphs_dir / snapshot
 
     def graph_path(self, snapshot: str) -> Path:
-        return self.graphs_dir / f"{snapshot}.kuzu"
+        return self.snapshot_dir(snapshot) / "graph.kuzu"
 
-    def publish(self, manifest: Manifest, tables: Mapping[str, Iterable[BaseModel]]) -> Manifest:
-        """Build the snapshot's graph, write its manifest, then make it current."""
-        self.graphs_dir.mkdir(parents=True, exist_ok=True)
-        path = self.graph_path(manifest.id)
-        _remove(path)  # left over by a crashed build: never published, safe to drop
-        counts = create_graph(path, tables)
-        manifest = manifest.model_copy(update={"counts": {**manifest.counts, **counts}})
-        _write_atomic(self.graphs_dir / f"{manifest.id}.json", manifest.model_dump_json(indent=2))
-        _write_atomic(self.root / "CURRENT", manifest.id + "\n")
-        return manifest
+    def tables_dir(self, snapshot: str) -> Path:
+        return self.snapshot_dir(snapshot) / "tables"
+
+    def open(self, snapshot: str | None = None) -> tuple[Manifest, Engine]:
+        """The manifest and read-only graph of ``snapshot`` (default: the current one)."""
+        snapshot = snapshot or self.current_id()
+        if snapshot is None:
+            raise UnknownSnapshot(f"no published snapshot in {self.root}: run `lexgraph refresh --store {self.root}` first")
+        manifest = self.manifest(snapshot)
+        return manifest, Engine(self.graph_path(snapshot), read_only=True)
 
     def open_current(self) -> Engine:
-        manifest = self.current()
-        if manifest is None:
-            raise FileNotFoundError(f"no published graph in {self.root}: run `lexgraph refresh --store {self.root}` first")
-        return Engine(self.graph_path(manifest.id), read_only=True)
+        return self.open()[1]
+
+    # -- writing (one writer, holding the lock) ---------------------------------------------------
+    @contextmanager
+    def writer(self, wait: bool = False) -> Iterator[Store]:
+        """Hold the store's write lock; a second writer waits (``wait``) or is refused with who holds it.
+        Re-entrant within a process: the refresh holds it throughout, its publish step takes it again."""
+        key = self.root.resolve()
+        if key in _HELD:
+            _HELD[key] += 1
+            try:
+                yield self
+            finally:
+                _HELD[key] -= 1
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "LOCK", "a+", encoding="utf-8") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                lock.seek(0)
+                holder = lock.read().strip() or "another process"
+                raise StoreLocked(f"{self.root} is being written by another refresh ({holder}); wait for it "
+                                  "to finish, or pass --wait to queue behind it") from None
+            lock.truncate(0)
+            lock.write(f"pid {os.getpid()} since {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC\n")
+            lock.flush()
+            _HELD[key] = 1
+            try:
+                self._recover()
+                yield self
+            finally:
+                del _HELD[key]
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def build(self, manifest: Manifest, tables: Mapping[str, Iterable[BaseModel]]) -> Manifest:
+        """Build a complete snapshot (export, graph, manifest) aside, then rename it into place. A snapshot
+        that exists is never rebuilt: the same id means the same inputs."""
+        self._require_lock()
+        if self.has(manifest.id):
+            return self.manifest(manifest.id)
+        build = self.graphs_dir / f"{_BUILD_PREFIX}{manifest.id}-{os.getpid()}"
+        _remove(build)
+        counts = write_tables(build / "tables", tables)
+        import_tables(build / "graph.kuzu", build / "tables")
+        manifest = manifest.model_copy(update={"counts": counts})
+        _write_durably(build / "manifest.json", manifest.model_dump_json(indent=2))
+        _fsync_tree(build)
+        os.replace(build, self.snapshot_dir(manifest.id))
+        _fsync_dir(self.graphs_dir)
+        return manifest
+
+    def point_to(self, snapshot: str, action: str, reason: str = "") -> PointerMove:
+        """Make ``snapshot`` current and record the move."""
+        self._require_lock()
+        self.manifest(snapshot)  # refuses an unknown id
+        move = PointerMove(at=dt.datetime.now(dt.UTC), action=action, previous=self.current_id(), current=snapshot,
+                           by=_user(), reason=reason)
+        _write_durably(self._pointer, snapshot + "\n")
+        crash_point("pointer_switch")
+        _append_durably(self._history, move.model_dump_json() + "\n")
+        return move
+
+    def publish(self, manifest: Manifest, tables: Mapping[str, Iterable[BaseModel]]) -> Manifest:
+        """Build the snapshot (unless it exists) and make it current."""
+        manifest = self.build(manifest, tables)
+        self.point_to(manifest.id, "publish")
+        return manifest
+
+    def remove(self, snapshot: str) -> None:
+        """Delete a snapshot that is not current."""
+        self._require_lock()
+        if snapshot == self.current_id():
+            raise ValueError(f"{snapshot} is the current snapshot: promote another one before removing it")
+        _remove(self.snapshot_dir(snapshot))
+
+    def _recover(self) -> None:
+        """Undo what a crashed writer left: builds never renamed into place (no reader knows them), and a
+        move of CURRENT that did not reach the history."""
+        if self.graphs_dir.is_dir():
+            for leftover in self.graphs_dir.glob(f"{_BUILD_PREFIX}*"):
+                _remove(leftover)
+        current, history = self.current_id(), self.history()
+        if current and (not history or history[-1].current != current):
+            move = PointerMove(at=dt.datetime.now(dt.UTC), action="publish", previous=history[-1].current if history
+                               else None, current=current, by=_user(), reason="recorded after an interrupted refresh")
+            _append_durably(self._history, move.model_dump_json() + "\n")
+
+    def _require_lock(self) -> None:
+        if self.root.resolve() not in _HELD:
+            # Without a lock, two writers interleave and CURRENT can name a graph still being written.
+            raise RuntimeError("writing to a store needs its lock: use `with store.writer():`")
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
 
 
 def _remove(path: Path) -> None:
-    for leftover in (path, path.with_name(path.name + ".wal")):
-        if leftover.is_dir():
-            shutil.rmtree(leftover)
-        elif leftover.exists():
-            leftover.unlink()
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
+def _write_durably(path: Path, text: str) -> None:
+    """Write to a temporary name, fsync, rename over ``path``, fsync the folder: all or nothing, on disk."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _append_durably(path: Path, line: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.is_file():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+        _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

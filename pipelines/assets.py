@@ -1,32 +1,36 @@
 """The refresh as software-defined assets: every source fetched; the law parsed, versioned and its
-cross-references read; decision documents and fine tables read and reconciled; all of it into the graph."""
+cross-references read; decision documents and fine tables read and reconciled; all of it into a snapshot,
+published only when every check that guards it passed (the checks block what lies downstream)."""
 
 from collections.abc import Callable
 from typing import Any
 
-from dagster import (AssetCheckResult, AssetChecksDefinition, AssetCheckSeverity, AssetExecutionContext,
-                     AssetsDefinition, MaterializeResult, MetadataValue, asset, asset_check)
+from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetChecksDefinition, AssetCheckSeverity,
+                     AssetCheckSpec, AssetExecutionContext, AssetsDefinition, Failure, MaterializeResult, MetadataValue, asset,
+                     asset_check)
 
-from kb_store.store import CheckResult
+from kb_store import CheckResult, Manifest
 from parsers.reconcile import Reconciled
 from parsers.versions import LawVersions
 from pipelines import checks, enforcement, stages
 from pipelines.enforcement import EnforcementRecords
-from pipelines.resources import HttpResource, ProgressResource, SourcesResource, StoreResource
+from pipelines.resources import HttpResource, ProgressResource, RefreshOptions, SourcesResource, StoreResource
 from schema.law import CrossReference
 
-SOURCES, LAW, ENFORCEMENT = "sources", "eurlex", "enforcement"
+SOURCES, LAW, ENFORCEMENT, SNAPSHOT = "sources", "eurlex", "enforcement", "snapshot"
 
 
 @asset(group_name=SOURCES)
 def raw_documents(context: AssetExecutionContext, sources: SourcesResource, store: StoreResource,
-                  http: HttpResource, progress: ProgressResource) -> stages.Fetched:
+                  http: HttpResource, options: RefreshOptions, progress: ProgressResource) -> stages.Fetched:
     """Every configured document fetched into the content-addressed raw store (conditional requests)."""
     raw = store.raw()
     with http.fetcher(raw) as fetcher:
-        fetched = stages.fetch_sources(sources.load(), raw, fetcher, progress.reporter())
+        fetched = stages.fetch_sources(sources.load(), raw, fetcher, store.previous(), progress.reporter(),
+                                       refetch=options.refetch)
     context.add_output_metadata({"documents": len(fetched.documents), "changed": len(fetched.changed),
-                                 "failed": len(fetched.quarantined)})
+                                 "failed": len(fetched.quarantined),
+                                 "failures": MetadataValue.md(_bullets(f"{q.name}: {q.reason}" for q in fetched.quarantined))})
     return fetched
 
 
@@ -34,7 +38,7 @@ def raw_documents(context: AssetExecutionContext, sources: SourcesResource, stor
 def parsed_documents(context: AssetExecutionContext, raw_documents: stages.Fetched, sources: SourcesResource,
                      store: StoreResource, progress: ProgressResource) -> stages.ParsedSources:
     """Each document parsed into act or corrigendum records; bad documents quarantined with a reason."""
-    parsed = stages.parse_sources(sources.load(), raw_documents, store.raw(), store.parse_cache(),
+    parsed = stages.parse_sources(sources.load(), raw_documents, store.previous(), store.raw(), store.parse_cache(),
                                   progress.reporter())
     context.add_output_metadata({
         "parsed": parsed.parsed, "from cache": parsed.cached, "quarantined": len(parsed.quarantined),
@@ -66,8 +70,8 @@ def fine_records(context: AssetExecutionContext, raw_documents: stages.Fetched, 
                  sources: SourcesResource, store: StoreResource, progress: ProgressResource) -> EnforcementRecords:
     """Every row of every configured fine table, read through its mapping: a source record or a quarantined row."""
     known = frozenset(p.id for p in law_versions.provisions)
-    fines = enforcement.read_fine_tables(sources.load(), raw_documents, store.raw(), store.parse_cache(), known,
-                                         progress.reporter())
+    fines = enforcement.read_fine_tables(sources.load(), raw_documents, store.previous(), store.raw(),
+                                         store.parse_cache(), known, progress.reporter())
     context.add_output_metadata({"records": len(fines.records), "quarantined rows": len(fines.quarantined_rows),
                                  "quarantined tables": len(fines.quarantined)})
     return fines
@@ -78,8 +82,8 @@ def decision_records(context: AssetExecutionContext, raw_documents: stages.Fetch
                      sources: SourcesResource, store: StoreResource, progress: ProgressResource) -> EnforcementRecords:
     """Every configured decision document (PDF, GDPRhub page) read; unreadable ones quarantined with the reason."""
     known = frozenset(p.id for p in law_versions.provisions)
-    read = enforcement.read_decisions(sources.load(), raw_documents, store.raw(), store.parse_cache(), known,
-                                      progress.reporter())
+    read = enforcement.read_decisions(sources.load(), raw_documents, store.previous(), store.raw(),
+                                      store.parse_cache(), known, progress.reporter())
     context.add_output_metadata({"documents": len(read.records), "quarantined": len(read.quarantined),
                                  "quarantine": MetadataValue.md(_bullets(f"{q.name}: {q.reason}" for q in read.quarantined))})
     return read
@@ -95,28 +99,52 @@ def decisions(context: AssetExecutionContext, decision_records: EnforcementRecor
     return reconciled
 
 
-@asset(group_name=SOURCES)
-def graph(raw_documents: stages.Fetched, parsed_documents: stages.ParsedSources, law_versions: LawVersions,
-          cross_references: list[CrossReference], decision_records: EnforcementRecords,
-          fine_records: EnforcementRecords, decisions: Reconciled, store: StoreResource) -> MaterializeResult:
-    """The graph, bulk-loaded into a new Kùzu snapshot and published, unless nothing changed."""
+@asset(group_name=SNAPSHOT, check_specs=[AssetCheckSpec(name, asset="snapshot", blocking=True,
+                                                          description=" ".join((run.__doc__ or "").split()))
+                                            for name, run in (("sources_kept", checks.sources_kept),
+                                                              ("no_sharp_shrink", checks.no_sharp_shrink))])
+def snapshot(context: AssetExecutionContext, parsed_documents: stages.ParsedSources, law_versions: LawVersions,
+             cross_references: list[CrossReference], decision_records: EnforcementRecords,
+             fine_records: EnforcementRecords, decisions: Reconciled, sources: SourcesResource,
+             store: StoreResource, options: RefreshOptions):  # -> MaterializeResult holding the Manifest
+    """The published snapshot: the graph bulk-loaded into a new Kùzu database beside its Parquet export and
+    manifest, made current once every check passed — unless nothing changed."""
+    used = parsed_documents.used + decision_records.used + fine_records.used
+    entries = stages.source_entries(sources.load(), used)
+    current = store.store().current()
     outcomes = checks.run_all(parsed_documents, law_versions, cross_references, decision_records, fine_records,
                               decisions)
+    guards = [checks.sources_kept(entries, current, options.accept_removed),
+              checks.no_sharp_shrink(entries, current, frozenset(options.accept_shrink))]
+    for outcome in guards:
+        if outcome.blocks:
+            context.log.error(f"check {outcome.name} failed: {outcome.summary}")
     tables = {**stages.law_tables(law_versions, cross_references),
               **enforcement.enforcement_tables(decisions, [decision_records, fine_records])}
-    tables["SourceDocument"] = stages.source_documents(raw_documents, tables)
-    manifest, published = stages.publish(store.store(), raw_documents, tables, outcomes,
-                                         parsed_documents.quarantined + decision_records.quarantined
-                                         + fine_records.quarantined, fine_records.quarantined_rows)
-    return MaterializeResult(metadata={"snapshot": manifest.id, "published": published,
-                                       **{f"rows {name}": count for name, count in manifest.counts.items()}},
-                             value=manifest)
+    tables["SourceDocument"] = stages.source_documents(used, tables)
+    try:
+        manifest, published = stages.publish(store.store(), sources.config_sha256(), entries, tables,
+                                             outcomes + guards, parsed_documents.quarantined
+                                             + decision_records.quarantined + fine_records.quarantined,
+                                             fine_records.quarantined_rows)
+    except stages.PublishRefused as refused:
+        raise Failure(description=f"nothing published: {refused}", metadata={"failed checks": MetadataValue.json(
+            [check.model_dump(mode="json") for check in refused.failed])}) from None
+    folder = store.store().snapshot_dir(manifest.id)
+    return MaterializeResult(
+        value=manifest, check_results=[_result(outcome) for outcome in guards],
+        metadata={"snapshot": manifest.id, "published": published, "path": MetadataValue.path(str(folder)),
+                  "manifest": MetadataValue.path(str(folder / "manifest.json")),
+                  "kept from earlier copies": MetadataValue.md(_bullets(f"{s.name}: {s.kept}" for s in manifest.kept)),
+                  **{f"rows {name}": count for name, count in manifest.counts.items()}})
 
 
 def _result(outcome: CheckResult) -> AssetCheckResult:
     severity = AssetCheckSeverity.WARN if outcome.severity == "warn" else AssetCheckSeverity.ERROR
-    return AssetCheckResult(passed=outcome.passed, severity=severity, description=outcome.summary,
-                            metadata={"details": MetadataValue.md(_bullets(outcome.details[:200]))})
+    return AssetCheckResult(check_name=outcome.name, passed=outcome.passed, severity=severity,
+                            description=outcome.summary,
+                            metadata={"details": MetadataValue.md(_bullets(outcome.details[:200])),
+                                      "result": MetadataValue.json(outcome.model_dump(mode="json"))})
 
 
 def _bullets(lines) -> str:
@@ -125,15 +153,20 @@ def _bullets(lines) -> str:
 
 def _asset_check(asset_def: AssetsDefinition, run: Callable[[Any], CheckResult]) -> AssetChecksDefinition:
     """An asset check running one of ``pipelines.checks`` on the asset's value; its docstring describes it."""
-    @asset_check(asset=asset_def, name=run.__name__, description=" ".join((run.__doc__ or "").split()))
-    def check(value: Any) -> AssetCheckResult:
-        return _result(run(value))
+    @asset_check(asset=asset_def, name=run.__name__, description=" ".join((run.__doc__ or "").split()),
+                 blocking=True)
+    def check(context: AssetCheckExecutionContext, value: Any) -> AssetCheckResult:
+        outcome = run(value)
+        if not outcome.passed:  # in the run's log too, not only on the check's page
+            log = context.log.warning if outcome.severity == "warn" else context.log.error
+            log(f"check {outcome.name} {'warns' if outcome.severity == 'warn' else 'failed'}: {outcome.summary}")
+        return _result(outcome)
 
     return check
 
 
 ASSETS = [raw_documents, parsed_documents, law_versions, cross_references, decision_records, fine_records,
-          decisions, graph]
+          decisions, snapshot]
 CHECKS = [_asset_check(asset_def, run) for asset_def, run in [
     (parsed_documents, checks.structure_counts),
     (law_versions, checks.sources_agree),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from kb_store.store import CheckResult
+from kb_store import CheckResult, Manifest, SourceEntry
 from parsers.reconcile import Reconciled
 from parsers.versions import LawVersions
 from pipelines.enforcement import EnforcementRecords
@@ -41,15 +41,16 @@ def sources_agree(law: LawVersions) -> CheckResult:
     """Sources of the same date (EUR-Lex HTML, legacy HTML, Formex) word every provision the same."""
     details = [f"{d.provision_id} [{d.lang} {d.valid_from}]: {d.kept_sha256[:8]} “{d.kept[:80]}” ≠ "
                f"{d.other_sha256[:8]} “{d.other[:80]}”" for d in law.disagreements]
-    summary = f"{len(details)} provision wordings differ between sources of the same date" if details else \
-        "all sources of the same date agree"
+    summary = f"{len(details)} provision wordings differ between sources of the same date: " \
+        f"{_first(d.provision_id for d in law.disagreements)}" if details else "all sources of the same date agree"
     return CheckResult(name="sources_agree", passed=not details, severity="warn", summary=summary, details=details)
 
 
 def corrections_applied(law: LawVersions) -> CheckResult:
     """Every correction of every corrigendum found the provision whose wording it corrects."""
     details = [f"[{u.lang}] {u.correction.description}: {u.reason}" for u in law.unapplied]
-    summary = f"{len(law.applied)} corrections applied, {len(details)} not applied"
+    summary = f"{len(law.applied)} corrections applied, {len(details)} not applied" + (
+        f": {_first(u.correction.description for u in law.unapplied)}" if details else "")
     # A correction that cannot be located is the publisher's to explain: flagged, not fatal.
     return CheckResult(name="corrections_applied", passed=not details, severity="warn", summary=summary,
                        details=details)
@@ -83,16 +84,19 @@ def fine_rows_read(fines: EnforcementRecords) -> CheckResult:
         read = len(records) / ((len(records) + quarantined[source]) or 1)
         listing = [r for r in records if r.articles_raw]
         citing = sum(1 for r in listing if r.articles) / (len(listing) or 1)
-        if read < MIN_ROWS_READ or citing < MIN_ROWS_CITING:
+        # Without a legal text loaded no article can resolve: the citing bar has nothing to measure.
+        if read < MIN_ROWS_READ or (fines.provisions_known and citing < MIN_ROWS_CITING):
             failing.append(source)
         details.append(f"{source}: {len(records)} read, {quarantined[source]} quarantined ({read:.1%} read); "
                        f"authority {_share(records, 'authority_id')}, date {_share(records, 'decision_date')}, "
                        f"amount {_share(records, 'fine_minor')}, ≥1 article {citing:.1%} of {len(listing)} listing any")
     details += [f"{q.name}: {q.reason}" for q in fines.quarantined]
+    # An unreadable table whose earlier copy stands in loses nothing; one with no copy at all falls short.
+    lost = sorted({q.name for q in fines.quarantined} - {use.name for use in fines.used})
     summary = (f"{len(fines.records)} rows read, {sum(quarantined.values())} quarantined, "
-               f"{len(fines.quarantined)} tables unreadable") + (f"; below the bar: {', '.join(failing)}" if failing else "")
-    return CheckResult(name="fine_rows_read", passed=not failing and not fines.quarantined, summary=summary,
-                       details=details)
+               f"{len(fines.quarantined)} tables unreadable") + (f"; below the bar: {', '.join(failing)}" if failing else "") \
+        + (f"; no copy of: {', '.join(lost)}" if lost else "")
+    return CheckResult(name="fine_rows_read", passed=not failing and not lost, summary=summary, details=details)
 
 
 def _share(records: list[SourceRecord], field: str) -> str:
@@ -131,3 +135,41 @@ def run_all(parsed: ParsedSources, law: LawVersions, references: list[CrossRefer
             fines: EnforcementRecords, reconciled: Reconciled) -> list[CheckResult]:
     return [structure_counts(parsed), sources_agree(law), corrections_applied(law), references_resolved(references),
             decision_documents_read(documents), fine_rows_read(fines), records_reconciled(reconciled)]
+
+
+MIN_KEPT_SHARE = 0.9  # of a source's records in the current snapshot: below it, a source has shrunk sharply
+
+
+def sources_kept(entries: list[SourceEntry], current: Manifest | None, removal_accepted: bool) -> CheckResult:
+    """Every source of the current snapshot is in the new one (with its last good copy where this refresh
+    could not fetch or read it); dropping sources needs an explicit ``--accept-removed``."""
+    names = {entry.name for entry in entries}
+    lost = [s.name for s in current.sources if s.name not in names] if current else []
+    details = [f"{name}: in snapshot {current.id}, not in this refresh" for name in lost]
+    details += [f"{entry.name}: kept the copy fetched {entry.fetched_at:%Y-%m-%d %H:%M} ({entry.kept})"
+                for entry in entries if entry.kept]
+    kept = sum(1 for entry in entries if entry.kept)
+    summary = (f"{len(lost)} sources of the current snapshot would be dropped: {_first(lost)}"
+               + (" (accepted)" if removal_accepted else "; pass --accept-removed to drop them")
+               if lost else f"every source of the current snapshot is held; {kept} from an earlier copy")
+    return CheckResult(name="sources_kept", passed=not lost or removal_accepted, summary=summary, details=details)
+
+
+def no_sharp_shrink(entries: list[SourceEntry], current: Manifest | None, accepted: frozenset[str]) -> CheckResult:
+    """No source gives much fewer records than it gave the current snapshot (a table served cut short
+    parses, and would silently drop decisions); a real shrink is accepted by name with ``--accept-shrink``."""
+    before = {s.name: s.records for s in current.sources} if current else {}
+    shrunk = [(e.name, before[e.name], e.records) for e in entries
+              if before.get(e.name) and e.records < MIN_KEPT_SHARE * before[e.name]]
+    refused = [name for name, _, _ in shrunk if name not in accepted]
+    details = [f"{name}: {after} records, {was} in snapshot {current.id} ({after / was:.0%})"
+               + (" (accepted)" if name in accepted else "") for name, was, after in shrunk]
+    summary = (f"{len(shrunk)} sources shrank below {MIN_KEPT_SHARE:.0%} of their records: {_first(n for n, _, _ in shrunk)}"
+               + (f"; pass --accept-shrink NAME to publish anyway" if refused else " (accepted)")
+               if shrunk else "no source shrank")
+    return CheckResult(name="no_sharp_shrink", passed=not refused, summary=summary, details=details)
+
+
+def _first(names, shown: int = 5) -> str:
+    names = list(names)
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")

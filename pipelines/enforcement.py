@@ -3,26 +3,18 @@ source records, reconciled into decisions, and the graph tables that hold them."
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Iterable, Mapping
 
-from pydantic import TypeAdapter
-
-from kb_store.store import Quarantined
+from kb_store import Quarantined, SourceEntry
 from parsers import PARSER_VERSION
-from parsers.errors import ParseError
 from parsers.normalise.articles import cited_provisions
 from parsers.normalise.authorities import gazetteer
-from parsers.decision_gdprhub import parse_gdprhub_page
-from parsers.decision_pdf import parse_decision_pdf
 from parsers.reconcile import Reconciled, from_decision, from_fine_row, reconcile
-from parsers.tabular import Mapping, TabularResult, load_mapping, parse_tabular
-from pipelines.parse_cache import ParseCache, cache_key
+from pipelines.parse_cache import ParseCache
 from pipelines.progress import Reporter
 from pipelines.raw_store import RawStore
 from pipelines.sources import FineTable, SourceConfig
-from pipelines.stages import Fetched
+from pipelines.stages import Fetched, SourceUse, read_sources
 from schema.enforcement import (AuthorityNode, Country, DecisionHints, DecisionRecord, FineRecord, OrganisationNode,
                                 QuarantinedRow,
                                 SourceRecord)
@@ -37,68 +29,39 @@ class EnforcementRecords(Record):
     citations: list[RecordCites]
     quarantined: list[Quarantined]
     quarantined_rows: list[QuarantinedRow]
+    used: list[SourceUse]
+    provisions_known: int  # the provisions citations could resolve to: none when no legal text is configured
     parsed: int = 0
     cached: int = 0
 
 
-_TABULAR = TypeAdapter(TabularResult)
-
-
-def read_fine_tables(config: SourceConfig, fetched: Fetched, raw: RawStore, cache: ParseCache,
-                     known_ids: frozenset[str], progress: Reporter) -> EnforcementRecords:
+def read_fine_tables(config: SourceConfig, fetched: Fetched, previous: Mapping[str, SourceEntry], raw: RawStore,
+                     cache: ParseCache, known_ids: frozenset[str], progress: Reporter) -> EnforcementRecords:
     """Every row of every fine table through its mapping; a table that cannot be read is quarantined whole."""
-    tables = {t.name: t for t in config.fine_tables}
-    docs = [doc for doc in fetched.documents if doc.name in tables]
-    known_digest = _digest(known_ids)
-    records, citations, quarantined, rows = [], [], [], []
-    with progress.stage("fines", len(docs)) as advance:
-        for doc in docs:
-            try:
-                mapping = _mapping(tables[doc.name])
-                key = cache_key(doc.sha256, mapping.model_dump_json(), known_digest)
-                result = cache.get(key, _TABULAR, lambda: parse_tabular(raw.get(doc.sha256), mapping, known_ids))
-            except (ParseError, ValueError, OSError) as exc:
-                quarantined.append(Quarantined(name=doc.name, url=doc.url, sha256=doc.sha256, reason=str(exc)))
-            else:
-                lang = mapping.fields.articles.lang if mapping.fields.articles else "en"
-                for row in result.records:
-                    record = from_fine_row(row, doc.sha256, PARSER_VERSION)
-                    records.append(record)
-                    citations += _row_citations(record.id, row, known_ids, lang)
-                rows += result.quarantined
-            advance(doc.name)
-    return EnforcementRecords(records=records, citations=citations, quarantined=quarantined, quarantined_rows=rows,
+    read = read_sources(config.fine_tables, fetched, previous, raw, cache, known_ids, progress, "fines")
+    records, citations, rows = [], [], []
+    for table, result, doc in read.results:
+        mapping = table.load_mapping()
+        lang = mapping.fields.articles.lang if mapping.fields.articles else "en"
+        for row in result.records:
+            record = from_fine_row(row, doc.sha256, PARSER_VERSION)
+            records.append(record)
+            citations += _row_citations(record.id, row, known_ids, lang)
+        rows += result.quarantined
+    return EnforcementRecords(records=records, citations=citations, quarantined=read.quarantined,
+                              quarantined_rows=rows, used=read.used, provisions_known=len(known_ids),
                               parsed=cache.parsed, cached=cache.reused)
 
 
-_DECISION = TypeAdapter(DecisionRecord)
-_DECISION_PARSERS = {"decision_pdf": parse_decision_pdf, "gdprhub_html": parse_gdprhub_page}
-
-
-def read_decisions(config: SourceConfig, fetched: Fetched, raw: RawStore, cache: ParseCache,
-                   known_ids: frozenset[str], progress: Reporter) -> EnforcementRecords:
+def read_decisions(config: SourceConfig, fetched: Fetched, previous: Mapping[str, SourceEntry], raw: RawStore,
+                   cache: ParseCache, known_ids: frozenset[str], progress: Reporter) -> EnforcementRecords:
     """Every decision document read; one that cannot be read (no text layer, encrypted …) is quarantined."""
-    configured = {d.name: d for d in config.decisions}
-    docs = [doc for doc in fetched.documents if doc.name in configured]
-    known_digest = _digest(known_ids)
-    records, citations, quarantined = [], [], []
-    with progress.stage("decisions", len(docs)) as advance:
-        for doc in docs:
-            source = configured[doc.name]
-            hints = DecisionHints(source=doc.name, authority=source.authority, lang=source.lang,
-                                  licence=source.licence, attribution=source.attribution)
-            try:
-                read = cache.get(cache_key(doc.sha256, source.format, hints.model_dump_json(), known_digest),
-                                 _DECISION, lambda: _DECISION_PARSERS[source.format](
-                                     raw.get(doc.sha256), hints, known_ids=known_ids))
-            except ParseError as exc:
-                quarantined.append(Quarantined(name=doc.name, url=doc.url, sha256=doc.sha256, reason=str(exc)))
-            else:
-                records.append(from_decision(read, doc.name, source.record_source, doc.sha256, PARSER_VERSION,
-                                             known_ids))
-                citations += _document_citations(doc.name, read, known_ids)
-            advance(doc.name)
-    return EnforcementRecords(records=records, citations=citations, quarantined=quarantined, quarantined_rows=[],
+    read = read_sources(config.decisions, fetched, previous, raw, cache, known_ids, progress, "decisions")
+    records = [from_decision(document, doc.name, source.record_source, doc.sha256, PARSER_VERSION, known_ids)
+               for source, document, doc in read.results]
+    citations = [cite for _, document, doc in read.results for cite in _document_citations(doc.name, document, known_ids)]
+    return EnforcementRecords(records=records, citations=citations, quarantined=read.quarantined,
+                              quarantined_rows=[], used=read.used, provisions_known=len(known_ids),
                               parsed=cache.parsed, cached=cache.reused)
 
 
@@ -107,16 +70,6 @@ def _document_citations(record_id: str, doc: DecisionRecord, known_ids: frozense
     return [RecordCites(record_id=record_id, provision_id=c.reference.target_id, matched_text=c.reference.text,
                         page=c.page, section=c.section, span_start=c.reference.start, span_end=c.reference.end)
             for c in doc.cited if c.reference.target_id in known_ids]
-
-
-def _digest(ids: frozenset[str]) -> str:
-    return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
-
-
-def _mapping(table: FineTable) -> Mapping:
-    if table.mapping.endswith(".toml"):
-        return Mapping.from_toml(Path(table.mapping).read_text(encoding="utf-8"))
-    return load_mapping(table.mapping)
 
 
 def _row_citations(record_id: str, row: FineRecord, known_ids: frozenset[str], lang: str) -> list[RecordCites]:
@@ -136,10 +89,7 @@ def reconcile_records(config: SourceConfig, *sources: EnforcementRecords) -> Rec
 
 def _source_name(table: FineTable) -> str:
     """Records of a table carry its mapping's source name (cms_enforcementtracker …)."""
-    try:
-        return _mapping(table).source.name
-    except (ValueError, OSError):
-        return table.name
+    return table.load_mapping().source.name
 
 
 def enforcement_tables(reconciled: Reconciled, sources: Iterable[EnforcementRecords]) -> dict[str, list[Record]]:

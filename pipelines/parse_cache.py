@@ -1,21 +1,13 @@
-"""Parse results kept on disk by what determines them (source bytes, format or mapping, parser version),
-so that a refresh re-parses only what changed."""
+"""Parse results kept on disk under a key naming everything that determines them
+(``pipelines.source_kinds.parse_key``), so that a refresh re-parses only what changed."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
-
-from parsers import PARSER_VERSION
-
-
-def cache_key(*parts: str) -> str:
-    """A file name for the parse of ``parts`` (sha256 of the bytes, format, …) by this parser version."""
-    return hashlib.sha256("\0".join((*parts, PARSER_VERSION)).encode()).hexdigest()
 
 
 class ParseCache:
@@ -27,8 +19,13 @@ class ParseCache:
         """The cached result under ``key``, else ``parse()`` stored under it."""
         path = self.root / f"{key}.json"
         if path.exists():
-            self.reused += 1
-            return adapter.validate_json(path.read_bytes())
+            try:
+                cached = adapter.validate_json(path.read_bytes())
+            except ValueError:  # cut short by a crash before it reached the disk: parse again
+                pass
+            else:
+                self.reused += 1
+                return cached
         result = parse()
         self.parsed += 1
         self.root.mkdir(parents=True, exist_ok=True)

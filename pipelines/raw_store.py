@@ -82,6 +82,23 @@ class RawStore:
             return None
         return RawDocument.model_validate_json(text)
 
+    def find(self, name: str, sha256: str) -> RawDocument | None:
+        """The latest fetch of source ``name`` that gave the bytes ``sha256``, if they are still stored."""
+        latest = self.latest(name)
+        if latest is not None and latest.sha256 == sha256:
+            return latest
+        try:
+            lines = (self.root / "fetch_log.jsonl").read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return None
+        for line in reversed(lines):
+            if sha256 not in line:
+                continue
+            doc = RawDocument.model_validate_json(line)
+            if doc.name == name and doc.sha256 == sha256 and self._object(sha256).exists():
+                return doc
+        return None
+
     def record(self, doc: RawDocument) -> None:
         """Make ``doc`` the latest record of its source and append it to the fetch log."""
         if not self._object(doc.sha256).exists():

@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import IntEnum
 from pathlib import Path
 from typing import Literal
 
-from dagster import DagsterInstance, materialize, mem_io_manager
+from dagster import DagsterInstance, ExecuteInProcessResult, materialize, mem_io_manager
 
-from kb_store.store import Manifest
+from kb_store import CheckResult, Manifest, Quarantined, Store
 from pipelines import stages
 from pipelines.assets import ASSETS, CHECKS
-from pipelines.resources import HttpResource, ProgressResource, SourcesResource, StoreResource
+from pipelines.enforcement import EnforcementRecords
+from pipelines.resources import HttpResource, ProgressResource, RefreshOptions, SourcesResource, StoreResource
+from pipelines.sources import load_config
+
+
+class Outcome(IntEnum):
+    """How a refresh ended; the value is the command's exit code."""
+
+    COMPLETE = 0  # every source fetched and read; a new snapshot published, or nothing changed
+    NOTHING_PUBLISHED = 1  # a check failed, a stage crashed, or no source could be fetched: CURRENT stays
+    KEPT = 3  # some sources stand in with earlier copies (they could not be fetched or read this time)
 
 
 class RefreshFailed(RuntimeError):
-    """A stage raised: the previous snapshot stays current."""
+    """Nothing was published: a check that guards publication failed, or a stage raised. The previous
+    snapshot stays current; ``failed`` holds the checks that failed, with their details."""
+
+    def __init__(self, message: str, failed: list[CheckResult] | None = None) -> None:
+        super().__init__(message)
+        self.failed = failed or []
 
 
 @dataclass(frozen=True)
@@ -24,36 +40,75 @@ class RefreshReport:
     published: bool
     fetched: stages.Fetched
     parsed: stages.ParsedSources
+    read: list[EnforcementRecords]
     seconds: dict[str, float]
+    kept: list[stages.SourceUse] = field(default_factory=list)
+
+    @property
+    def quarantined(self) -> list[Quarantined]:
+        """What this refresh could not fetch or read (the manifest of an unchanged snapshot tells an earlier one's)."""
+        return self.parsed.quarantined + [q for records in self.read for q in records.quarantined]
+
+    @property
+    def outcome(self) -> Outcome:
+        if not self.published and self.fetched.quarantined and not _fetched_fresh(self.fetched):
+            return Outcome.NOTHING_PUBLISHED  # every fetch failed: old copies only, nothing learnt
+        return Outcome.KEPT if self.kept else Outcome.COMPLETE
 
 
-def refresh(config: Path, store: Path, display: Literal["log", "bar"] = "log",
-            http: HttpResource | None = None) -> RefreshReport:
-    """Fetch, parse, version, extract and publish, as the Dagster job does; raises RefreshFailed on a crash."""
+def _fetched_fresh(fetched: stages.Fetched) -> set[str]:
+    return {doc.name for doc in fetched.documents} - fetched.kept.keys()
+
+
+def refresh(config: Path, store: Path, display: Literal["log", "bar"] = "log", http: HttpResource | None = None,
+            options: RefreshOptions | None = None, wait: bool = False) -> RefreshReport:
+    """Fetch, parse, version, extract and publish, as the Dagster job does, holding the store's write lock.
+
+    Raises ``ConfigError`` before anything runs if the config cannot be used, ``StoreLocked`` if another
+    refresh is writing (unless ``wait``), and ``RefreshFailed`` when nothing was published."""
+    load_config(config)
     resources = {
         "store": StoreResource(root=str(store)),
         "sources": SourcesResource(path=str(config)),
         "http": http or HttpResource(),
+        "options": options or RefreshOptions(),
         "progress": ProgressResource(display=display),
         # One process: assets hand their outputs over in memory, not pickled to disk and read back per step.
         "io_manager": mem_io_manager,
     }
-    with DagsterInstance.ephemeral() as instance:
+    with Store(store).writer(wait=wait), DagsterInstance.ephemeral() as instance:
         result = materialize([*ASSETS, *CHECKS], resources=resources, instance=instance, raise_on_error=False,
-                             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}})
+                             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
         if not result.success:
-            raise RefreshFailed(_failure(result))
-        outputs = {name: result.output_for_node(name) for name in ("raw_documents", "parsed_documents")}
-        manifest = result.output_for_node("graph")
-        published = result.asset_materializations_for_node("graph")[0].metadata["published"].value
+            failed = _failed_checks(result)
+            raise RefreshFailed(_failure(result, failed), failed)
+        outputs = {name: result.output_for_node(name) for name in
+                   ("raw_documents", "parsed_documents", "decision_records", "fine_records", "snapshot")}
+        published = result.asset_materializations_for_node("snapshot")[0].metadata["published"].value
         seconds = {s.step_key: s.end_time - s.start_time for s in instance.get_run_step_stats(result.run_id)
                    if s.start_time and s.end_time}
-    return RefreshReport(manifest=manifest, published=published, fetched=outputs["raw_documents"],
-                         parsed=outputs["parsed_documents"], seconds=seconds)
+    read = [outputs["decision_records"], outputs["fine_records"]]
+    used = outputs["parsed_documents"].used + [use for records in read for use in records.used]
+    return RefreshReport(manifest=outputs["snapshot"], published=published, fetched=outputs["raw_documents"],
+                         parsed=outputs["parsed_documents"], read=read, seconds=seconds,
+                         kept=[use for use in used if use.kept])
 
 
-def _failure(result) -> str:
-    """The first failed step and the error it raised (not Dagster's wrapping of it)."""
+def _failed_checks(result: ExecuteInProcessResult) -> list[CheckResult]:
+    """The checks that stopped publication: blocking asset checks, and the snapshot's own guards."""
+    failed = [CheckResult.model_validate(evaluation.metadata["result"].value)
+              for evaluation in result.get_asset_check_evaluations() if "result" in evaluation.metadata]
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data.user_failure_data:
+            guards = event.step_failure_data.user_failure_data.metadata.get("failed checks")
+            failed += [CheckResult.model_validate(check) for check in (guards.value if guards else [])]
+    return [check for check in failed if check.blocks]
+
+
+def _failure(result: ExecuteInProcessResult, failed: list[CheckResult]) -> str:
+    """The failed checks, else the first failed step and the error it raised (not Dagster's wrapping of it)."""
+    if failed:
+        return "nothing published: check " + "; check ".join(f"{c.name} failed: {c.summary}" for c in failed)
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
@@ -61,4 +116,3 @@ def _failure(result) -> str:
                 error = error.cause
             return f"{event.step_key} failed: {error.message.strip() if error else 'unknown error'}"
     return "the refresh failed"
-

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
-
 from typing import Literal
 
 from dagster import ConfigurableResource, get_dagster_logger
+from pydantic import PrivateAttr
 
-from kb_store.store import Store
+from kb_store import SourceEntry, Store
 from pipelines.fetch import Fetcher
 from pipelines.parse_cache import ParseCache
 from pipelines.progress import LogReporter, Reporter, RichReporter
@@ -31,28 +32,52 @@ class StoreResource(ConfigurableResource):
     def parse_cache(self) -> ParseCache:
         return ParseCache(self.store().parsed_dir)
 
+    def previous(self) -> dict[str, SourceEntry]:
+        """The sources of the current snapshot, by name: what a source that fails now falls back to."""
+        current = self.store().current()
+        return {source.name: source for source in current.sources} if current else {}
+
 
 class SourcesResource(ConfigurableResource):
-    """The source config file (TOML) listing the documents to fetch."""
+    """The source config file (TOML) listing the documents to fetch, loaded and validated once."""
 
     path: str = str(DEFAULT_CONFIG)
+    _config: SourceConfig | None = PrivateAttr(default=None)
 
     def load(self) -> SourceConfig:
-        return load_config(Path(self.path))
+        if self._config is None:
+            self._config = load_config(Path(self.path))
+        return self._config
+
+    def config_sha256(self) -> str:
+        return hashlib.sha256(Path(self.path).read_bytes()).hexdigest()
+
+
+class RefreshOptions(ConfigurableResource):
+    """What a person allows one refresh: fetch everything whole again (``refetch``), drop the current
+    snapshot's sources that the config no longer lists (``accept_removed``), publish tables that shrank
+    sharply (``accept_shrink``: their names)."""
+
+    refetch: bool = False
+    accept_removed: bool = False
+    accept_shrink: list[str] = []
 
 
 class HttpResource(ConfigurableResource):
-    """Fetch limits: timeouts in seconds, attempts per document, largest accepted body."""
+    """Fetch limits: timeouts in seconds, attempts per document, largest accepted body, documents of one
+    host that may fail to connect before the rest of that host's are skipped."""
 
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     attempts: int = 4
     backoff: float = 1.0
     max_bytes: int = 50 * 1024 * 1024
+    host_failures: int = 2
 
     def fetcher(self, raw: RawStore) -> Fetcher:
         return Fetcher(raw, connect_timeout=self.connect_timeout, read_timeout=self.read_timeout,
-                       attempts=self.attempts, backoff=self.backoff, max_bytes=self.max_bytes)
+                       attempts=self.attempts, backoff=self.backoff, max_bytes=self.max_bytes,
+                       host_failures=self.host_failures)
 
 
 class ProgressResource(ConfigurableResource):
@@ -70,5 +95,6 @@ def default_resources() -> dict[str, ConfigurableResource]:
         "store": StoreResource(root=os.environ.get("LEXGRAPH_STORE", ".store")),
         "sources": SourcesResource(path=os.environ.get("LEXGRAPH_CONFIG", str(DEFAULT_CONFIG))),
         "http": HttpResource(),
+        "options": RefreshOptions(),
         "progress": ProgressResource(),
     }

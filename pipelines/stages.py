@@ -9,87 +9,149 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from pydantic import TypeAdapter
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
-from kb_store.store import CheckResult, Manifest, Quarantined, SourceEntry, Store, snapshot_id
+from kb_store import CheckResult, Manifest, Quarantined, SourceEntry, Store
+from kb_store.crash import crash_point
 from parsers import PARSER_VERSION
 from parsers.errors import ParseError
-from parsers.registry import Parsed, parse
+from parsers.registry import Parsed
 from parsers.versions import DatedAct, DatedCorrigendum, LawVersions, build_versions
 from parsers.xref import extract_references
 from pipelines.fetch import Fetcher, FetchError
-from pipelines.parse_cache import ParseCache, cache_key
+from pipelines.parse_cache import ParseCache
 from pipelines.progress import Reporter
 from pipelines.raw_store import RawDocument, RawStore
-from pipelines.sources import Document, SourceConfig
+from pipelines.source_kinds import fingerprint, read, snapshot_id, source_kind
+from pipelines.sources import Document, FineTable, Source, SourceConfig
 from schema.graph import Cites, Contains, HasVersion, StatedIn
 from schema.ids import act_id, act_of, kind_of
 from schema.enforcement import QuarantinedRow
 from schema.law import CrossReference, ParsedAct, Provision, Record, SourceDocument
 
-_PARSED = TypeAdapter(Parsed)
 _CELEX = re.compile(r"^[03](\d{4})([RLD])(\d{4})")
 _CELEX_TYPES = {"R": "Regulation", "L": "Directive", "D": "Decision"}
+
+
+class SourceUse(Record):
+    """A source as a refresh used it: the copy read, how many records it gave, and why an earlier copy
+    stands in for the one just fetched (``kept``), if it does."""
+
+    name: str
+    document: RawDocument
+    records: int
+    kept: str | None = None
 
 
 class Fetched(Record):
     documents: list[RawDocument]
     changed: list[str]
     quarantined: list[Quarantined]
+    kept: dict[str, str] = {}  # source name → why its copy is an earlier one
 
 
 class ParsedSources(Record):
     acts: list[DatedAct]
     corrigenda: list[DatedCorrigendum]
     quarantined: list[Quarantined]
+    used: list[SourceUse]
     parsed: int
     cached: int
 
 
 # -- fetch -----------------------------------------------------------------------------------
-def fetch_sources(config: SourceConfig, raw: RawStore, fetcher: Fetcher, progress: Reporter) -> Fetched:
-    """Fetch every configured document; a failed fetch falls back to the last copy in the raw store."""
-    documents, changed, quarantined = [], [], []
+def fetch_sources(config: SourceConfig, raw: RawStore, fetcher: Fetcher, previous: Mapping[str, SourceEntry],
+                  progress: Reporter, refetch: bool = False) -> Fetched:
+    """Fetch every configured document. A failed fetch falls back to the copy the current snapshot holds
+    (else the last copy fetched). Validators are sent only for bytes a snapshot holds: bytes that were
+    fetched but never published (they did not parse, or a check stopped them) are fetched again whole."""
+    documents, changed, quarantined, kept = [], [], [], {}
     with progress.stage("fetch", len(config.sources)) as advance:
         for source in config.sources:
+            held, latest = previous.get(source.name), raw.latest(source.name)
+            conditional = not refetch and held is not None and latest is not None and latest.sha256 == held.sha256
             try:
-                result = fetcher.fetch(source)
+                result = fetcher.fetch(source, conditional=conditional)
             except FetchError as exc:
-                previous = raw.latest(source.name)
-                fallback = f"; kept the copy fetched {previous.fetched_at:%Y-%m-%d %H:%M}" if previous else ""
+                copy = (raw.find(source.name, held.sha256) if held else None) or latest
+                fallback = f"; kept the copy fetched {copy.fetched_at:%Y-%m-%d %H:%M}" if copy else ""
                 quarantined.append(Quarantined(name=source.name, url=source.url, sha256=None, reason=f"{exc}{fallback}"))
-                if previous:
-                    documents.append(previous)
+                if copy:
+                    documents.append(copy)
+                    kept[source.name] = f"fetch failed: {exc}"
             else:
                 documents.append(result.document)
                 if result.changed:
                     changed.append(source.name)
             advance(source.name)
-    return Fetched(documents=documents, changed=changed, quarantined=quarantined)
+    return Fetched(documents=documents, changed=changed, quarantined=quarantined, kept=kept)
+
+
+# -- read ------------------------------------------------------------------------------------
+class Read(NamedTuple):
+    """What one stage read: (entry, record, the copy it came from) per source, and the rest."""
+
+    results: list[tuple[Any, Any, RawDocument]]
+    used: list[SourceUse]
+    quarantined: list[Quarantined]
+
+
+def read_sources(entries: Sequence[Source], fetched: Fetched, previous: Mapping[str, SourceEntry], raw: RawStore,
+                 cache: ParseCache, known_ids: frozenset[str], progress: Reporter, stage: str,
+                 accept: Callable[[Any, Any, RawDocument], Any] = lambda entry, record, doc: record) -> Read:
+    """Each entry's record read from its fetched copy (``accept`` may refuse it with a ParseError). A copy
+    that cannot be read is quarantined with the reason, and the copy the current snapshot holds stands in
+    for it: a source never loses its data to one bad fetch."""
+    docs = {doc.name: doc for doc in fetched.documents}
+    present = [entry for entry in entries if entry.name in docs]
+    results, used, quarantined = [], [], []
+    with progress.stage(stage, len(present)) as advance:
+        for entry in present:
+            doc, kept = docs[entry.name], fetched.kept.get(entry.name)
+
+            def attempt(copy: RawDocument) -> tuple[Any, Any]:
+                parsed = read(entry, copy.sha256, raw, cache, known_ids)
+                return parsed, accept(entry, parsed, copy)
+
+            try:
+                parsed, record = attempt(doc)
+            except ParseError as exc:
+                earlier, record = _earlier_copy(entry.name, doc, previous, raw), None
+                if earlier is not None:
+                    try:
+                        (parsed, record), doc, kept = attempt(earlier), earlier, f"unreadable: {exc}"
+                    except ParseError:
+                        pass  # the earlier copy no longer reads either (a parser change): nothing to keep
+                fallback = f"; kept the copy fetched {doc.fetched_at:%Y-%m-%d %H:%M}" if record is not None else ""
+                quarantined.append(Quarantined(name=entry.name, url=entry.url, sha256=docs[entry.name].sha256,
+                                               reason=f"{exc}{fallback}"))
+            if record is not None:
+                results.append((entry, record, doc))
+                used.append(SourceUse(name=entry.name, document=doc, records=source_kind(entry).size(parsed),
+                                      kept=kept))
+            advance(entry.name)
+    return Read(results, used, quarantined)
+
+
+def _earlier_copy(name: str, doc: RawDocument, previous: Mapping[str, SourceEntry], raw: RawStore) -> RawDocument | None:
+    held = previous.get(name)
+    if held is None or held.sha256 == doc.sha256:
+        return None
+    return raw.find(name, held.sha256)
 
 
 # -- parse -----------------------------------------------------------------------------------
-def parse_sources(config: SourceConfig, fetched: Fetched, raw: RawStore, cache: ParseCache,
-                  progress: Reporter) -> ParsedSources:
+def parse_sources(config: SourceConfig, fetched: Fetched, previous: Mapping[str, SourceEntry], raw: RawStore,
+                  cache: ParseCache, progress: Reporter) -> ParsedSources:
     """Parse every fetched legal text, reusing the cached parse of bytes already seen by this parser version."""
-    acts, corrigenda, quarantined = [], [], list(fetched.quarantined)
-    laws = {d.name: d for d in config.documents}
-    docs = [doc for doc in fetched.documents if doc.name in laws]
-    with progress.stage("parse", len(docs)) as advance:
-        for doc in docs:
-            source = laws[doc.name]
-            try:
-                result = cache.get(cache_key(doc.sha256, source.format), _PARSED,
-                                   lambda: parse(source.format, raw.get(doc.sha256)))
-                _check_matches_config(result, source)
-                dated = _dated(result, doc, source)
-            except ParseError as exc:
-                quarantined.append(Quarantined(name=doc.name, url=doc.url, sha256=doc.sha256, reason=str(exc)))
-            else:
-                (acts if isinstance(dated, DatedAct) else corrigenda).append(dated)
-            advance(doc.name)
-    return ParsedSources(acts=acts, corrigenda=corrigenda, quarantined=quarantined, parsed=cache.parsed,
-                         cached=cache.reused)
+    read_ = read_sources(config.documents, fetched, previous, raw, cache, frozenset(), progress, "parse", _dated)
+    dated = [record for _, record, _ in read_.results]
+    return ParsedSources(acts=[d for d in dated if isinstance(d, DatedAct)],
+                         corrigenda=[d for d in dated if isinstance(d, DatedCorrigendum)],
+                         quarantined=list(fetched.quarantined) + read_.quarantined, used=read_.used,
+                         parsed=cache.parsed, cached=cache.reused)
 
 
 def celex_act_id(celex: str) -> str:
@@ -111,7 +173,10 @@ def _check_matches_config(result: Parsed, source: Document) -> None:
                          f"for {source.name!r}")
 
 
-def _dated(result: Parsed, doc: RawDocument, source: Document) -> DatedAct | DatedCorrigendum:
+def _dated(source: Document, result: Parsed, doc: RawDocument) -> DatedAct | DatedCorrigendum:
+    """The parse dated, once it is known to be the act and language the config declares."""
+    _check_matches_config(result, source)
+    crash_point("parse")
     valid_from = source.valid_from or result.document_date
     if valid_from is None:
         raise ParseError(f"{source.name!r} states no date: set valid_from for it in the source config")
@@ -159,31 +224,58 @@ def law_tables(law: LawVersions, references: list[CrossReference]) -> dict[str, 
     }
 
 
-def source_documents(fetched: Fetched, tables: dict[str, list[Record]]) -> list[SourceDocument]:
-    """The fetched documents some loaded node comes from (a quarantined document has none)."""
-    used = {sha for name in ("Provision", "Version") for row in tables.get(name, ()) for sha in row.source_sha256}
-    used |= {row.source_sha256 for row in tables.get("SourceRecord", ())}
+def source_documents(used: Iterable[SourceUse], tables: dict[str, list[Record]]) -> list[SourceDocument]:
+    """The documents some loaded node comes from (a quarantined document has none)."""
+    held = {sha for name in ("Provision", "Version") for row in tables.get(name, ()) for sha in row.source_sha256}
+    held |= {row.source_sha256 for row in tables.get("SourceRecord", ())}
     # Two sources serving the same bytes are one document: the first by name stands for both.
-    unique = {doc.sha256: doc for doc in sorted(fetched.documents, key=lambda d: d.name, reverse=True)}
-    return [_source_document(doc) for sha, doc in sorted(unique.items()) if sha in used]
+    unique = {use.document.sha256: use.document for use in sorted(used, key=lambda u: u.name, reverse=True)}
+    return [_source_document(doc) for sha, doc in sorted(unique.items()) if sha in held]
 
 
-def publish(store: Store, fetched: Fetched, tables: dict[str, list[Record]], checks: list[CheckResult],
-            quarantined: list[Quarantined], quarantined_rows: list[QuarantinedRow]) -> tuple[Manifest, bool]:
-    """Publish a new snapshot unless the current one was built from the same bytes; returns (manifest, published).
-    With no source fetched at all there is nothing to publish: the current snapshot stays, and the error says why."""
-    if not fetched.documents:
+def source_entries(config: SourceConfig, used: Iterable[SourceUse]) -> list[SourceEntry]:
+    """What the snapshot holds of each source, in config order (the order reconciliation ranks them in)."""
+    by_name = {use.name: use for use in used}
+    return [_entry(source, by_name[source.name]) for source in config.sources if source.name in by_name]
+
+
+def _entry(source: Source, use: SourceUse) -> SourceEntry:
+    mapping = source.mapping_json() if isinstance(source, FineTable) else None
+    return SourceEntry(name=source.name, kind=source.format, sha256=use.document.sha256, url=use.document.url,
+                       licence=source.licence, fetched_at=use.document.fetched_at,
+                       fingerprint=fingerprint(source, use.document.sha256), records=use.records, kept=use.kept,
+                       mapping_sha256=hashlib.sha256(mapping.encode()).hexdigest() if mapping else None)
+
+
+class PublishRefused(RuntimeError):
+    """A check that guards publication failed: nothing was published, the current snapshot stays."""
+
+    def __init__(self, failed: list[CheckResult]) -> None:
+        super().__init__("; ".join(f"{c.name}: {c.summary}" for c in failed))
+        self.failed = failed
+
+
+def publish(store: Store, config_sha256: str, entries: list[SourceEntry], tables: dict[str, list[Record]],
+            checks: list[CheckResult], quarantined: list[Quarantined],
+            quarantined_rows: list[QuarantinedRow]) -> tuple[Manifest, bool]:
+    """Make the snapshot of ``entries`` current unless it already is; returns (manifest, published).
+
+    Nothing is published when a check at error severity failed, or when no source could be read at all.
+    A snapshot of the same sources built before is made current again, not rebuilt."""
+    if not entries:
         reasons = "; ".join(f"{q.name}: {q.reason}" for q in quarantined) or "the source config lists none"
-        raise RuntimeError(f"no source could be fetched, nothing published ({reasons})")
-    sources = [SourceEntry(name=d.name, sha256=d.sha256, url=d.url) for d in fetched.documents]
-    snapshot = snapshot_id(sources, PARSER_VERSION)
-    current = store.current()
-    if current is not None and current.id == snapshot:
-        return current, False
-    manifest = Manifest(id=snapshot, created=dt.datetime.now(dt.UTC), parent=current.id if current else None,
-                        sources=sorted(sources, key=lambda s: s.name), counts={}, checks=checks,
-                        quarantined=quarantined, quarantined_rows=quarantined_rows)
-    return store.publish(manifest, tables), True
+        raise RuntimeError(f"no source could be fetched or read, nothing published ({reasons})")
+    if failed := [check for check in checks if check.blocks]:
+        raise PublishRefused(failed)
+    snapshot = snapshot_id((entry.name, entry.fingerprint) for entry in entries)
+    with store.writer(wait=True):
+        current = store.current()
+        if current is not None and current.id == snapshot:
+            return current, False
+        manifest = Manifest(id=snapshot, created=dt.datetime.now(dt.UTC), parent=current.id if current else None,
+                            config_sha256=config_sha256, sources=entries, counts={}, checks=checks,
+                            quarantined=quarantined, quarantined_rows=quarantined_rows)
+        return store.publish(manifest, tables), True
 
 
 def _source_document(doc: RawDocument) -> SourceDocument:

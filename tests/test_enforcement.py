@@ -15,7 +15,7 @@ import pytest
 from kb_store import EnforcementFilter, Reader
 from kb_store.store import Store
 from pipelines.cli import main as cli
-from pipelines.refresh import refresh
+from pipelines.refresh import Outcome, RefreshFailed, refresh
 
 ROWS = {"cms_enforcementtracker": 2225, "gdprhub_export": 3221, "privacyaffairs_violations": 347}
 
@@ -132,26 +132,47 @@ BAD_TABLES = {
 }
 
 
-def test_a_bad_table_or_row_is_quarantined_and_nothing_else_is_lost(tmp_path: Path, corpus: Path) -> None:
+def test_a_bad_row_is_quarantined_and_a_bad_table_keeps_its_last_good_copy(tmp_path: Path, corpus: Path) -> None:
     fines = corpus / "fines"
     cms = json.loads((fines / "cms_enforcementtracker_2024-03.json").read_text())
     cms["data"][2][5] = "4,8OO"  # ETid-3's amount, unparseable
     (tmp_path / "cms.json").write_text(json.dumps(cms))
-    missing = (fines / "gdprhub_decisions_2024-03.csv").read_bytes().replace(b"Jurisdiction", b"Land", 1)
-    (tmp_path / "gdprhub.csv").write_bytes(missing)
+    gdprhub = tmp_path / "gdprhub.csv"
+    gdprhub.write_bytes((fines / "gdprhub_decisions_2024-03.csv").read_bytes())
     config = tmp_path / "bad.toml"
     config.write_text("\n".join(
         f'[[fine_table]]\nname = "{name}"\npath = "{path}"\nmapping = "{mapping}"\nlicence = "test"\nattribution = "test"\n'
         for name, path, mapping in [("cms", tmp_path / "cms.json", "cms_enforcementtracker"),
-                                    ("gdprhub", tmp_path / "gdprhub.csv", "gdprhub_export")]))
-    report = refresh(config, tmp_path / "store")
-    manifest = report.manifest
-    (table,) = manifest.quarantined
-    assert table.name == "gdprhub" and "Jurisdiction" in table.reason
-    (row,) = manifest.quarantined_rows
+                                    ("gdprhub", gdprhub, "gdprhub_export")]))
+    first = refresh(config, tmp_path / "store")
+    (row,) = [row for row in first.manifest.quarantined_rows if row.source == "cms_enforcementtracker"]
     assert row.row_id == "ETid-3" and "4,8OO" in row.reason
+
+    gdprhub.write_bytes(gdprhub.read_bytes().replace(b"Jurisdiction", b"Land", 1))
+    second = refresh(config, tmp_path / "store")
+    (table,) = second.quarantined
+    assert table.name == "gdprhub" and "Jurisdiction" in table.reason and "kept the copy fetched" in table.reason
+    assert second.outcome == Outcome.KEPT and [use.name for use in second.kept] == ["gdprhub"]
+    assert second.kept[0].kept.startswith("unreadable: ")
+    assert second.kept[0].document.sha256 == first.manifest.sources[1].sha256
+    # The kept copy and the unchanged table are the snapshot published before: nothing new to publish.
+    assert not second.published and second.manifest.id == first.manifest.id
     loaded = rows(tmp_path / "store", "MATCH (s:SourceRecord) RETURN count(*) AS n")[0]["n"]
-    assert loaded == 2225 - 1
+    assert loaded == (2225 - 1) + first.manifest.sources[1].records
+
+
+def test_a_table_unreadable_from_the_start_publishes_nothing(tmp_path: Path, corpus: Path) -> None:
+    missing = (corpus / "fines" / "gdprhub_decisions_2024-03.csv").read_bytes().replace(b"Jurisdiction", b"Land", 1)
+    (tmp_path / "gdprhub.csv").write_bytes(missing)
+    config = tmp_path / "bad.toml"
+    config.write_text(f'[[fine_table]]\nname = "gdprhub"\npath = "{tmp_path / "gdprhub.csv"}"\n'
+                      'mapping = "gdprhub_export"\nlicence = "test"\nattribution = "test"\n')
+    with pytest.raises(RefreshFailed) as failed:
+        refresh(config, tmp_path / "store")
+    (check,) = failed.value.failed
+    assert check.name == "fine_rows_read" and "no copy of: gdprhub" in check.summary
+    assert any("Jurisdiction" in line for line in check.details)
+    assert Store(tmp_path / "store").current_id() is None
 
 
 def test_bad_decision_documents_are_quarantined_and_the_rest_loads(tmp_path: Path, corpus: Path) -> None:

@@ -1,0 +1,79 @@
+"""What a published snapshot says about itself: its sources, counts, checks and what it left out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from schema.enforcement import QuarantinedRow
+from schema.law import Record
+
+
+class SourceEntry(Record):
+    """One configured source as the snapshot holds it. ``fingerprint`` covers every input that determines
+    what the source contributes (bytes, parse options, config fields, parser version); ``kept`` says why
+    an earlier copy (fetched at ``fetched_at``) stands in, when this refresh could not fetch or read it."""
+
+    name: str
+    kind: str
+    sha256: str
+    url: str
+    licence: str
+    fetched_at: dt.datetime
+    fingerprint: str
+    mapping_sha256: str | None = None
+    records: int
+    kept: str | None = None
+
+
+class Quarantined(Record):
+    """A document left out of the graph, and why."""
+
+    name: str
+    url: str
+    sha256: str | None
+    reason: str
+
+
+class CheckResult(Record):
+    """One quality check of the refresh that built a snapshot. A failed ``warn`` check flags data to
+    review (a publisher's own inconsistency); a failed ``error`` check, a refresh that fell short, and
+    nothing is published."""
+
+    name: str
+    passed: bool
+    severity: Literal["error", "warn"] = "error"
+    summary: str
+    details: list[str]
+
+    @property
+    def blocks(self) -> bool:
+        return not self.passed and self.severity == "error"
+
+
+class Manifest(Record):
+    id: str
+    created: dt.datetime
+    parent: str | None
+    config_sha256: str | None = None
+    sources: list[SourceEntry]
+    counts: dict[str, int]
+    checks: list[CheckResult]
+    quarantined: list[Quarantined]
+    quarantined_rows: list[QuarantinedRow] = []
+
+    @property
+    def kept(self) -> list[SourceEntry]:
+        """Sources standing in with an earlier copy."""
+        return [s for s in self.sources if s.kept]
+
+
+class PointerMove(Record):
+    """One move of ``CURRENT``: a refresh publishing, or a person promoting an older snapshot."""
+
+    at: dt.datetime
+    action: Literal["publish", "promote"]
+    previous: str | None
+    current: str
+    by: str
+    reason: str = ""

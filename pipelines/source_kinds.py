@@ -1,0 +1,138 @@
+"""Every kind of source, declared once: which parser reads it, what record it yields, and every input
+that determines what it contributes to the graph.
+
+Two keys are derived from these declarations and nothing else, so they cannot disagree:
+
+- the **parse key** names a cached parse: the bytes, the kind, the config fields the parser reads
+  (``parse_fields``), the provisions citations may resolve to, and the parsers' version and data files;
+- the **fingerprint** names a source's contribution to a snapshot: its parse inputs plus the config
+  fields applied after parsing (``graph_fields``). The snapshot id hashes the fingerprints in config order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+
+import parsers
+from parsers.decision_gdprhub import parse_gdprhub_page
+from parsers.decision_pdf import parse_decision_pdf
+from parsers.registry import Parsed, parse
+from parsers.tabular import TabularResult, parse_tabular
+from pipelines.parse_cache import ParseCache
+from pipelines.raw_store import RawStore
+from pipelines.sources import DecisionSource, Document, FineTable, Source
+from schema.enforcement import DecisionHints, DecisionRecord
+from schema.law import ParsedAct, SourceFormat
+
+Reader = Callable[[Any, bytes, frozenset[str]], Any]
+
+_LEGAL_GRAPH_FIELDS = ("name", "url", "celex", "lang", "valid_from", "licence", "attribution")
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    name: str                        # the entry's ``format``
+    record: TypeAdapter              # what the parser returns, as cached
+    read: Reader                     # (entry, bytes, known provision ids) → record
+    parse_fields: tuple[str, ...]    # entry fields the parser reads
+    graph_fields: tuple[str, ...]    # entry fields applied to the parse on its way into the graph
+    size: Callable[[Any], int]       # how many records a parse holds: a sharp drop is a warning sign
+    cites_law: bool = False          # its citations resolve against the loaded provisions
+
+
+def _legal(entry: Document, data: bytes, known_ids: frozenset[str]) -> Parsed:
+    return parse(entry.format, data)
+
+
+def _legal_size(parsed: Parsed) -> int:
+    return len(parsed.provisions) if isinstance(parsed, ParsedAct) else len(parsed.corrections)
+
+
+def _hints(entry: DecisionSource) -> DecisionHints:
+    return DecisionHints(source=entry.name, authority=entry.authority, lang=entry.lang, licence=entry.licence,
+                         attribution=entry.attribution)
+
+
+def _decision(parser: Callable[..., DecisionRecord]) -> Reader:
+    return lambda entry, data, known_ids: parser(data, _hints(entry), known_ids=known_ids)
+
+
+def _table(entry: FineTable, data: bytes, known_ids: frozenset[str]) -> TabularResult:
+    return parse_tabular(data, entry.load_mapping(), known_ids)
+
+
+_PARSED, _DECISION = TypeAdapter(Parsed), TypeAdapter(DecisionRecord)
+_DECISION_FIELDS = ("name", "authority", "lang", "licence", "attribution")
+
+KINDS: dict[str, SourceKind] = {kind.name: kind for kind in (
+    *(SourceKind(legal.value, _PARSED, _legal, (), _LEGAL_GRAPH_FIELDS, _legal_size) for legal in SourceFormat),
+    SourceKind("decision_pdf", _DECISION, _decision(parse_decision_pdf), _DECISION_FIELDS,
+               ("url", "group"), lambda record: 1, cites_law=True),
+    SourceKind("gdprhub_html", _DECISION, _decision(parse_gdprhub_page), _DECISION_FIELDS,
+               ("url", "group"), lambda record: 1, cites_law=True),
+    # The mapping's content, not its name: editing a mapping file changes what the table yields.
+    SourceKind("fine_table", TypeAdapter(TabularResult), _table, ("mapping_json", "lang"),
+               ("name", "url", "licence", "attribution"), lambda table: len(table.records), cites_law=True),
+)}
+
+
+def source_kind(entry: Source) -> SourceKind:
+    return KINDS[entry.format]
+
+
+def read(entry: Source, sha256: str, raw: RawStore, cache: ParseCache, known_ids: frozenset[str]) -> Any:
+    """``entry``'s record from the bytes ``sha256``: the cached parse, else parsed now and cached.
+    Raises ``parsers.errors.ParseError`` with the reason the bytes cannot be read."""
+    kind = source_kind(entry)
+    return cache.get(parse_key(entry, sha256, known_ids), kind.record,
+                     lambda: kind.read(entry, raw.get(sha256), known_ids))
+
+
+def parse_key(entry: Source, sha256: str, known_ids: frozenset[str]) -> str:
+    """The cache key of ``entry``'s parse of the bytes ``sha256``."""
+    kind = source_kind(entry)
+    law = _digest(sorted(known_ids)) if kind.cites_law else ""
+    return _digest([kind.name, sha256, *_values(entry, kind.parse_fields), law, parser_digest()])
+
+
+def fingerprint(entry: Source, sha256: str) -> str:
+    """What ``entry`` contributes to a snapshot, as a hash of every input that determines it. The
+    provisions its citations resolve to are the law sources' own fingerprints."""
+    kind = source_kind(entry)
+    return _digest([kind.name, sha256, *_values(entry, kind.parse_fields + kind.graph_fields), parser_digest()])
+
+
+def snapshot_id(fingerprints: Iterable[tuple[str, str]]) -> str:
+    """Sources as (name, fingerprint) in config order: the order ranks sources in reconciliation."""
+    return _digest([f"{name}={print_}" for name, print_ in fingerprints])[:16]
+
+
+@cache
+def parser_digest() -> str:
+    """The parser version and the data the parsers read (grammars, gazetteers, rates, bundled mappings)."""
+    root = Path(parsers.__file__).parent
+    files = sorted(p for pattern in ("grammars/*.json", "data/*.toml", "mappings/*.toml") for p in root.glob(pattern))
+    return _digest([parsers.PARSER_VERSION, *(f"{p.relative_to(root)}:{_file_digest(p)}" for p in files)])
+
+
+def _values(entry: Source, fields: tuple[str, ...]) -> list[str]:
+    values = []
+    for field in fields:
+        value = getattr(entry, field, None)
+        values.append(f"{field}={value() if callable(value) else value}")
+    return values
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _digest(parts: Iterable[str]) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
