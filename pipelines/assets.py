@@ -2,12 +2,13 @@
 cross-references read; decision documents and fine tables read and reconciled; all of it into a snapshot,
 published only when every check that guards it passed (the checks block what lies downstream)."""
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetChecksDefinition, AssetCheckSeverity,
-                     AssetCheckSpec, AssetExecutionContext, AssetsDefinition, Failure, MaterializeResult, MetadataValue, asset,
-                     asset_check)
+                     AssetCheckSpec, AssetExecutionContext, AssetsDefinition, Failure, FreshnessPolicy, MaterializeResult,
+                     MetadataValue, asset, asset_check)
 
 from kb_store import CheckResult, Manifest
 from parsers.reconcile import Reconciled
@@ -27,7 +28,7 @@ def raw_documents(context: AssetExecutionContext, sources: SourcesResource, stor
     raw = store.raw()
     with http.fetcher(raw) as fetcher:
         fetched = stages.fetch_sources(sources.load(), raw, fetcher, store.previous(), progress.reporter(),
-                                       refetch=options.refetch)
+                                       refetch=options.refetch, fetched_now=options.fetched_now)
     context.add_output_metadata({"documents": len(fetched.documents), "changed": len(fetched.changed),
                                  "failed": len(fetched.quarantined),
                                  "failures": MetadataValue.md(_bullets(f"{q.name}: {q.reason}" for q in fetched.quarantined))})
@@ -102,7 +103,10 @@ def decisions(context: AssetExecutionContext, decision_records: EnforcementRecor
 @asset(group_name=SNAPSHOT, check_specs=[AssetCheckSpec(name, asset="snapshot", blocking=True,
                                                           description=" ".join((run.__doc__ or "").split()))
                                             for name, run in (("sources_kept", checks.sources_kept),
-                                                              ("no_sharp_shrink", checks.no_sharp_shrink))])
+                                                              ("no_sharp_shrink", checks.no_sharp_shrink))],
+       # One writer at a time (the pool's limit is 1: dagster.yaml). A missed daily refresh warns, two fail.
+       pool="lexgraph_store", freshness_policy=FreshnessPolicy.time_window(fail_window=dt.timedelta(hours=49),
+                                                                          warn_window=dt.timedelta(hours=25)))
 def snapshot(context: AssetExecutionContext, parsed_documents: stages.ParsedSources, law_versions: LawVersions,
              cross_references: list[CrossReference], decision_records: EnforcementRecords,
              fine_records: EnforcementRecords, decisions: Reconciled, sources: SourcesResource,

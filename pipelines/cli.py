@@ -124,7 +124,8 @@ def _print_summary(console: Console, report) -> None:
         checks.add_row(check.name, result, check.summary)
     console.print(checks)
     console.print("rows: " + ", ".join(f"{name} {count}" for name, count in manifest.counts.items()))
-    console.print("stage seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in report.seconds.items()))
+    if report.seconds:  # none when the fetch alone showed that nothing changed
+        console.print("stage seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in report.seconds.items()))
     if report.kept:
         table = Table("source", "copy fetched", "why", title="Sources kept from earlier copies")
         for use in report.kept:

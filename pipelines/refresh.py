@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from dagster import DagsterInstance, ExecuteInProcessResult, materialize, mem_io_manager
+if TYPE_CHECKING:
+    from dagster import ExecuteInProcessResult
 
 from kb_store import CheckResult, Manifest, Quarantined, Store
 from pipelines import stages
-from pipelines.assets import ASSETS, CHECKS
 from pipelines.enforcement import EnforcementRecords
 from pipelines.resources import HttpResource, ProgressResource, RefreshOptions, SourcesResource, StoreResource
-from pipelines.sources import load_config
+from pipelines.sources import SourceConfig, load_config
 
 
 class Outcome(IntEnum):
@@ -64,32 +64,57 @@ def refresh(config: Path, store: Path, display: Literal["log", "bar"] = "log", h
             options: RefreshOptions | None = None, wait: bool = False) -> RefreshReport:
     """Fetch, parse, version, extract and publish, as the Dagster job does, holding the store's write lock.
 
-    Raises ``ConfigError`` before anything runs if the config cannot be used, ``StoreLocked`` if another
-    refresh is writing (unless ``wait``), and ``RefreshFailed`` when nothing was published."""
-    load_config(config)
-    resources = {
-        "store": StoreResource(root=str(store)),
-        "sources": SourcesResource(path=str(config)),
-        "http": http or HttpResource(),
-        "options": options or RefreshOptions(),
-        "progress": ProgressResource(display=display),
-        # One process: assets hand their outputs over in memory, not pickled to disk and read back per step.
-        "io_manager": mem_io_manager,
-    }
-    with Store(store).writer(wait=wait), DagsterInstance.ephemeral() as instance:
+    The sources are fetched first (conditional requests); when they would make the current snapshot again
+    the refresh ends there, without starting Dagster. Raises ``ConfigError`` before anything runs if the
+    config cannot be used, ``StoreLocked`` if another refresh is writing (unless ``wait``), and
+    ``RefreshFailed`` when nothing was published."""
+    sources, http, options = load_config(config), http or HttpResource(), options or RefreshOptions()
+    resources = {"store": StoreResource(root=str(store)), "sources": SourcesResource(path=str(config)),
+                 "http": http, "progress": ProgressResource(display=display)}
+    with Store(store).writer(wait=wait):
+        fetched = _fetch(sources, resources["store"], http, resources["progress"], options.refetch)
+        current = Store(store).current()
+        if stages.unchanged_since(sources, fetched, current):
+            return RefreshReport(manifest=current, published=False, fetched=fetched, parsed=_nothing_parsed(fetched),
+                                 read=[], seconds={})
+        options = options.model_copy(update={"fetched_now": sorted(fetched.changed)})
+        return _materialize({**resources, "options": options}, fetched)
+
+
+def _fetch(sources: SourceConfig, store: StoreResource, http: HttpResource, progress: ProgressResource,
+           refetch: bool) -> stages.Fetched:
+    raw = store.raw()
+    with http.fetcher(raw) as fetcher:
+        return stages.fetch_sources(sources, raw, fetcher, store.previous(), progress.reporter(), refetch=refetch)
+
+
+def _nothing_parsed(fetched: stages.Fetched) -> stages.ParsedSources:
+    return stages.ParsedSources(acts=[], corrigenda=[], quarantined=fetched.quarantined, used=[], parsed=0, cached=0)
+
+
+def _materialize(resources: dict[str, object], fetched: stages.Fetched) -> RefreshReport:
+    """The assets, in this process; ``fetched`` is what the refresh's own fetch found (the run's fetch
+    re-asks only with validators, so it sees no change)."""
+    from dagster import DagsterInstance, materialize, mem_io_manager  # slow to import: only when there is work
+
+    from pipelines.assets import ASSETS, CHECKS
+
+    # One process: assets hand their outputs over in memory, not pickled to disk and read back per step.
+    resources = {**resources, "io_manager": mem_io_manager}
+    with DagsterInstance.ephemeral() as instance:
         result = materialize([*ASSETS, *CHECKS], resources=resources, instance=instance, raise_on_error=False,
                              run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
         if not result.success:
             failed = _failed_checks(result)
             raise RefreshFailed(_failure(result, failed), failed)
         outputs = {name: result.output_for_node(name) for name in
-                   ("raw_documents", "parsed_documents", "decision_records", "fine_records", "snapshot")}
+                   ("parsed_documents", "decision_records", "fine_records", "snapshot")}
         published = result.asset_materializations_for_node("snapshot")[0].metadata["published"].value
         seconds = {s.step_key: s.end_time - s.start_time for s in instance.get_run_step_stats(result.run_id)
                    if s.start_time and s.end_time}
     read = [outputs["decision_records"], outputs["fine_records"]]
     used = outputs["parsed_documents"].used + [use for records in read for use in records.used]
-    return RefreshReport(manifest=outputs["snapshot"], published=published, fetched=outputs["raw_documents"],
+    return RefreshReport(manifest=outputs["snapshot"], published=published, fetched=fetched,
                          parsed=outputs["parsed_documents"], read=read, seconds=seconds,
                          kept=[use for use in used if use.kept])
 

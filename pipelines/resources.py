@@ -61,6 +61,7 @@ class RefreshOptions(ConfigurableResource):
     refetch: bool = False
     accept_removed: bool = False
     accept_shrink: list[str] = []
+    fetched_now: list[str] = []  # sources this refresh already fetched before the run (their validators hold)
 
 
 class HttpResource(ConfigurableResource):

@@ -63,15 +63,18 @@ class ParsedSources(Record):
 
 # -- fetch -----------------------------------------------------------------------------------
 def fetch_sources(config: SourceConfig, raw: RawStore, fetcher: Fetcher, previous: Mapping[str, SourceEntry],
-                  progress: Reporter, refetch: bool = False) -> Fetched:
+                  progress: Reporter, refetch: bool = False, fetched_now: Iterable[str] = ()) -> Fetched:
     """Fetch every configured document. A failed fetch falls back to the copy the current snapshot holds
-    (else the last copy fetched). Validators are sent only for bytes a snapshot holds: bytes that were
-    fetched but never published (they did not parse, or a check stopped them) are fetched again whole."""
+    (else the last copy fetched). Validators are sent only for bytes a snapshot holds, or that this very
+    refresh fetched (``fetched_now``): bytes fetched earlier but never published (they did not parse, or a
+    check stopped them) are fetched again whole, so a bad body is never answered 304 for ever."""
     documents, changed, quarantined, kept = [], [], [], {}
+    fetched_now = frozenset(fetched_now)
     with progress.stage("fetch", len(config.sources)) as advance:
         for source in config.sources:
             held, latest = previous.get(source.name), raw.latest(source.name)
-            conditional = not refetch and held is not None and latest is not None and latest.sha256 == held.sha256
+            trusted = latest is not None and (source.name in fetched_now or (held and latest.sha256 == held.sha256))
+            conditional = not refetch and bool(trusted)
             try:
                 result = fetcher.fetch(source, conditional=conditional)
             except FetchError as exc:
@@ -87,6 +90,19 @@ def fetch_sources(config: SourceConfig, raw: RawStore, fetcher: Fetcher, previou
                     changed.append(source.name)
             advance(source.name)
     return Fetched(documents=documents, changed=changed, quarantined=quarantined, kept=kept)
+
+
+def unchanged_since(config: SourceConfig, fetched: Fetched, current: Manifest | None) -> bool:
+    """Every source fetched, each with the bytes the current snapshot holds (or the very bytes it
+    quarantined), under the same config: the refresh would make the current snapshot again."""
+    if current is None or fetched.quarantined:
+        return False
+    docs = {doc.name: doc.sha256 for doc in fetched.documents}
+    held = {entry.name for entry in current.sources}
+    known_bad = {(q.name, q.sha256) for q in current.quarantined}
+    if held - docs.keys() or any(s.name not in held and (s.name, docs[s.name]) not in known_bad for s in config.sources):
+        return False
+    return snapshot_id((s.name, fingerprint(s, docs[s.name])) for s in config.sources if s.name in held) == current.id
 
 
 # -- read ------------------------------------------------------------------------------------

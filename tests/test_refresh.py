@@ -17,6 +17,7 @@ from kb_store.store import Store
 from pipelines.cli import main as cli
 from pipelines.refresh import RefreshFailed, refresh
 from pipelines.resources import HttpResource
+from pipelines.sources import load_config
 from tests.conftest import OFFLINE
 from tests.http_server import Server
 GDPR = "eu/reg/2016/679"
@@ -99,13 +100,21 @@ def test_show_reports_a_date_before_any_wording(offline_store: Path, capsys: pyt
     assert "no en wording valid on 2010-01-01" in capsys.readouterr().err
 
 
-def test_a_second_refresh_reparses_nothing_and_publishes_nothing(offline_store: Path) -> None:
+def test_a_second_refresh_reads_nothing_and_publishes_nothing(offline_store: Path) -> None:
     current = Store(offline_store).current()
     report = refresh(OFFLINE, offline_store)
+    # The fetch alone shows the sources would make the current snapshot again: not even a cached parse is read.
+    assert report.parsed.parsed == report.parsed.cached == 0 and not report.seconds
+    assert len(report.fetched.documents) == len(load_config(OFFLINE).sources) and not report.fetched.changed
+    assert not report.published and Store(offline_store).current() == current
+
+
+def test_a_new_store_with_the_parse_cache_reparses_nothing(offline_store: Path, tmp_path: Path) -> None:
+    for folder in ("raw", "parsed"):
+        shutil.copytree(offline_store / folder, tmp_path / folder)
+    report = refresh(OFFLINE, tmp_path)
     laws = [d for d in report.fetched.documents if d.format not in ("decision_pdf", "gdprhub_html", "fine_table")]
     assert report.parsed.parsed == 0 and report.parsed.cached == len(laws) == 15
-    assert not report.fetched.changed and not report.published
-    assert Store(offline_store).current() == current
 
 
 def test_two_refreshes_from_the_same_raw_bytes_give_the_same_graph(offline_store: Path, tmp_path: Path) -> None:

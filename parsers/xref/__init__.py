@@ -19,8 +19,6 @@ Abs. 1") is reported, not resolved, as is a law without an id ("§ 1 DSG", "LOPD
 from __future__ import annotations
 
 from parsers.xref import grammar
-from parsers.xref.pipeline import pipeline_for
-from parsers.xref.resolve import find
 from schema.law import CrossReference
 
 __all__ = ["extract_references", "languages"]
@@ -33,6 +31,10 @@ def extract_references(citing_id: str, text: str, lang: str,
     A range or enumeration ("Articles 12 to 22") gives one reference per target, all with the span
     of the whole mention; ``start``/``end`` are offsets into ``text``.
     """
+    # spaCy loads in about a second: only when text is read, not when a config naming a grammar is checked.
+    from parsers.xref.pipeline import pipeline_for
+    from parsers.xref.resolve import find
+
     rules = grammar.load(lang)  # a ValueError for a language without a grammar
     nlp = pipeline_for(lang)
     pieces = nlp.get_pipe("xref_pieces")
