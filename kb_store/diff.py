@@ -109,7 +109,7 @@ def _renames(old: Tables, new: Tables) -> Renames:
     links = []  # (anchor table, partner table, anchor → partner in a, the same in b)
     for rel in REL_TABLES:
         for anchor, partner in ((rel.source, rel.target), (rel.target, rel.source)):
-            before, after = _partners(old[rel.name], anchor[1], partner[1]), _partners(new[rel.name], anchor[1], partner[1])
+            before, after = (_partners(rows[rel.name], anchor[1], partner[1]) for rows in (old, new))
             if before is not None and after is not None:
                 links.append((anchor[0], partner[0], before, after))
     renames: Renames = {t.name: {} for t in NODE_TABLES}

@@ -14,6 +14,7 @@ from rich.table import Table
 from kb_store import Store, StoreLocked
 from kb_store.enforcement import EnforcementFilter, render_decisions
 from kb_store.read import Reader, render_markdown
+from pipelines import cli_snapshots
 from pipelines.sources import DEFAULT_CONFIG, ConfigError
 
 DEFAULT_STORE = Path(".store")
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     enforcement.add_argument("--fined", action="store_true", help="only decisions imposing a fine")
     _read_options(enforcement)
     enforcement.set_defaults(run=_enforcement)
+    cli_snapshots.add_commands(commands, DEFAULT_STORE)
     return parser
 
 

@@ -1,0 +1,87 @@
+"""Retention of published snapshots, in the manner of restic's and borg's: keep the newest few, the newest
+of each of the last days and of the last months that have one, and the current snapshot whatever the
+policy says; remove the rest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Hashable, Sequence
+from contextlib import nullcontext
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from kb_store.manifest import Manifest
+from kb_store.store import Store
+
+
+class Keep(StrEnum):
+    """Why a snapshot is kept."""
+
+    LAST = "last"
+    DAILY = "daily"
+    MONTHLY = "monthly"
+    CURRENT = "current"
+
+
+# A snapshot's day and month are those of its creation, in UTC.
+_PERIODS: dict[Keep, Callable[[dt.datetime], Hashable]] = {Keep.DAILY: lambda t: t.date(),
+                                                           Keep.MONTHLY: lambda t: (t.year, t.month)}
+
+
+class Pruned(BaseModel):
+    kept: dict[str, list[Keep]]  # id → why, oldest first
+    removed: dict[str, int]  # id → bytes it took, oldest first
+    bytes_freed: int
+    dry_run: bool
+
+
+def prune_plan(manifests: Sequence[Manifest], current_id: str | None, keep_last: int = 0, keep_daily: int = 0,
+               keep_monthly: int = 0) -> tuple[dict[str, list[Keep]], list[str]]:
+    """The snapshots to keep (id → why) and those to remove, both oldest first. ``keep_daily`` counts the
+    last days that have a snapshot, not calendar days; so does ``keep_monthly`` with months."""
+    if min(keep_last, keep_daily, keep_monthly) < 0:
+        raise ValueError("a retention policy keeps zero or more snapshots, not fewer")
+    if not (keep_last or keep_daily or keep_monthly):
+        raise ValueError("this policy would keep only the current snapshot: give --keep-last, --keep-daily "
+                         "or --keep-monthly")
+    newest = sorted(manifests, key=lambda m: (_utc(m.created), m.id), reverse=True)
+    why: dict[str, list[Keep]] = {}
+    chosen = {Keep.LAST: newest[:keep_last], Keep.DAILY: _newest_per(newest, Keep.DAILY)[:keep_daily],
+              Keep.MONTHLY: _newest_per(newest, Keep.MONTHLY)[:keep_monthly],
+              Keep.CURRENT: [m for m in newest if m.id == current_id]}
+    for reason, kept in chosen.items():
+        for manifest in kept:
+            why.setdefault(manifest.id, []).append(reason)
+    oldest_first = [m.id for m in reversed(newest)]
+    return {i: why[i] for i in oldest_first if i in why}, [i for i in oldest_first if i not in why]
+
+
+def _newest_per(newest: list[Manifest], period: Keep) -> list[Manifest]:
+    """The newest snapshot of each period that has one, newest period first."""
+    found: dict[Hashable, Manifest] = {}
+    for manifest in newest:
+        found.setdefault(_PERIODS[period](_utc(manifest.created)), manifest)
+    return list(found.values())
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def prune(store: Store, keep_last: int = 0, keep_daily: int = 0, keep_monthly: int = 0,
+          dry_run: bool = False) -> Pruned:
+    """Remove the snapshots the policy does not keep, holding the store's lock (so that CURRENT cannot move
+    meanwhile); a dry run removes nothing and says what would go."""
+    with nullcontext() if dry_run else store.writer():
+        kept, remove = prune_plan(store.snapshots(), store.current_id(), keep_last, keep_daily, keep_monthly)
+        removed = {snapshot: disk_usage(store, snapshot) for snapshot in remove}
+        if not dry_run:
+            for snapshot in remove:
+                store.remove(snapshot)
+    return Pruned(kept=kept, removed=removed, bytes_freed=sum(removed.values()), dry_run=dry_run)
+
+
+def disk_usage(store: Store, snapshot: str) -> int:
+    """The bytes a snapshot takes: its graph, its export and its manifest."""
+    return sum(path.stat().st_size for path in store.snapshot_dir(snapshot).rglob("*") if path.is_file())
