@@ -25,10 +25,13 @@ SOURCES, LAW, ENFORCEMENT, SNAPSHOT = "sources", "eurlex", "enforcement", "snaps
 def raw_documents(context: AssetExecutionContext, sources: SourcesResource, store: StoreResource,
                   http: HttpResource, options: RefreshOptions, progress: ProgressResource) -> stages.Fetched:
     """Every configured document fetched into the content-addressed raw store (conditional requests)."""
-    raw = store.raw()
-    with http.fetcher(raw) as fetcher:
-        fetched = stages.fetch_sources(sources.load(), raw, fetcher, store.previous(), progress.reporter(),
-                                       refetch=options.refetch, fetched_now=options.fetched_now)
+    if options.prefetched:  # `lexgraph refresh` fetched before deciding there is work: once per refresh
+        fetched = stages.Fetched.model_validate_json(options.prefetched)
+    else:
+        raw = store.raw()
+        with http.fetcher(raw) as fetcher:
+            fetched = stages.fetch_sources(sources.load(), raw, fetcher, store.previous(), progress.reporter(),
+                                           refetch=options.refetch)
     context.add_output_metadata({"documents": len(fetched.documents), "changed": len(fetched.changed),
                                  "failed": len(fetched.quarantined),
                                  "failures": MetadataValue.md(_bullets(f"{q.name}: {q.reason}" for q in fetched.quarantined))})

@@ -86,12 +86,21 @@ def _refresh(args: argparse.Namespace) -> int:
         console.print(f"[red]refresh refused:[/red] {exc}")
         return Outcome.NOTHING_PUBLISHED
     except RefreshFailed as exc:
+        _print_quarantined(console, exc.quarantined)
         _print_failed_checks(console, exc.failed)
         console.print(f"[red]refresh failed, nothing published:[/red] {exc}")
         console.print(f"current snapshot stays: {Store(args.store).current_id() or '(none)'}")
         return Outcome.NOTHING_PUBLISHED
     _print_summary(console, report)
     return report.outcome
+
+
+def _print_quarantined(console: Console, quarantined) -> None:
+    if quarantined:
+        table = Table("quarantined", "reason", title="Quarantined documents")
+        for q in quarantined:
+            table.add_row(q.name, q.reason)
+        console.print(table)
 
 
 def _print_failed_checks(console: Console, failed) -> None:
@@ -110,11 +119,7 @@ def _print_summary(console: Console, report) -> None:
     manifest, fetched, parsed = report.manifest, report.fetched, report.parsed
     console.print(f"fetched {len(fetched.documents)} documents ({len(fetched.changed)} changed); "
                   f"legal texts: parsed {parsed.parsed}, reused {parsed.cached} cached parses")
-    if report.quarantined:
-        table = Table("quarantined", "reason", title="Quarantined documents")
-        for q in report.quarantined:
-            table.add_row(q.name, q.reason)
-        console.print(table)
+    _print_quarantined(console, report.quarantined)
     if manifest.quarantined_rows:
         table = Table("source", "row", "reason", title=f"Quarantined rows ({len(manifest.quarantined_rows)})")
         for row in manifest.quarantined_rows:

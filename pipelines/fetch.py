@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+import socket
 from collections import defaultdict
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import httpx
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from pipelines.raw_store import RawDocument, RawStore
 from pipelines.sources import Source
@@ -86,7 +87,7 @@ class Fetcher:
         attempts: int = 4,
         backoff: float = 1.0,
         max_backoff: float = 30.0,
-        host_failures: int = 2,
+        host_failures: int = 1,
     ) -> None:
         if host_failures < 1:
             raise ValueError(f"host_failures must be at least 1, not {host_failures}")
@@ -158,7 +159,7 @@ class Fetcher:
         retrying = Retrying(
             stop=stop_after_attempt(self._attempts),
             wait=self._wait,
-            retry=retry_if_exception_type(_TRANSIENT),
+            retry=retry_if_exception(lambda exc: isinstance(exc, _TRANSIENT) and not _unknown_host(exc)),
             reraise=True,
         )
         try:
@@ -170,7 +171,8 @@ class Fetcher:
             reason = f"timed out after {self._attempts} attempts ({phase} timeout {self._timeouts[phase]} s)"
             raise self._not_reached(url, reason) from exc
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            raise self._not_reached(url, f"connection failed after {self._attempts} attempts ({exc!r})") from exc
+            failed = "host name not found" if _unknown_host(exc) else f"connection failed after {self._attempts} attempts"
+            raise self._not_reached(url, f"{failed} ({exc!r})") from exc
         except httpx.HTTPError as exc:  # not worth retrying: too many redirects, undecodable body …
             raise FetchError(url, f"request failed ({exc!r})") from exc
 
@@ -241,6 +243,13 @@ def _host(url: str) -> str:
 def _same(previous: RawDocument, sha: str, body: _Body) -> bool:
     """Same bytes, and nothing new to remember for the next conditional request."""
     return (previous.sha256, previous.etag, previous.last_modified) == (sha, body.etag, body.last_modified)
+
+
+def _unknown_host(exc: BaseException) -> bool:
+    """The name does not resolve (no network, or a typo in the URL): asking again in seconds cannot help."""
+    while exc is not None and not isinstance(exc, socket.gaierror):
+        exc = exc.__cause__ or exc.__context__
+    return exc is not None and exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME))
 
 
 def _timeout_phase(exc: httpx.TimeoutException) -> str:

@@ -29,9 +29,11 @@ class RefreshFailed(RuntimeError):
     """Nothing was published: a check that guards publication failed, or a stage raised. The previous
     snapshot stays current; ``failed`` holds the checks that failed, with their details."""
 
-    def __init__(self, message: str, failed: list[CheckResult] | None = None) -> None:
+    def __init__(self, message: str, failed: list[CheckResult] | None = None,
+                 quarantined: list[Quarantined] | None = None) -> None:
         super().__init__(message)
         self.failed = failed or []
+        self.quarantined = quarantined or []  # what could not be fetched, when that is known
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def refresh(config: Path, store: Path, display: Literal["log", "bar"] = "log", h
     """Fetch, parse, version, extract and publish, as the Dagster job does, holding the store's write lock.
 
     The sources are fetched first (conditional requests); when they would make the current snapshot again
-    the refresh ends there, without starting Dagster. Raises ``ConfigError`` before anything runs if the
+    the refresh ends there, without starting Dagster, else the assets run over that fetch. Raises ``ConfigError`` before anything runs if the
     config cannot be used, ``StoreLocked`` if another refresh is writing (unless ``wait``), and
     ``RefreshFailed`` when nothing was published."""
     sources, http, options = load_config(config), http or HttpResource(), options or RefreshOptions()
@@ -77,8 +79,11 @@ def refresh(config: Path, store: Path, display: Literal["log", "bar"] = "log", h
         if stages.unchanged_since(sources, fetched, current):
             return RefreshReport(manifest=current, published=False, fetched=fetched, parsed=_nothing_parsed(fetched),
                                  read=[], seconds={})
-        options = options.model_copy(update={"fetched_now": sorted(fetched.changed)})
-        return _materialize({**resources, "options": options}, fetched)
+        options = options.model_copy(update={"prefetched": fetched.model_dump_json()})
+        try:
+            return _materialize({**resources, "options": options}, fetched)
+        except RefreshFailed as failed:
+            raise RefreshFailed(str(failed), failed.failed, fetched.quarantined) from None
 
 
 def _fetch(sources: SourceConfig, store: StoreResource, http: HttpResource, progress: ProgressResource,
@@ -93,8 +98,7 @@ def _nothing_parsed(fetched: stages.Fetched) -> stages.ParsedSources:
 
 
 def _materialize(resources: dict[str, object], fetched: stages.Fetched) -> RefreshReport:
-    """The assets, in this process; ``fetched`` is what the refresh's own fetch found (the run's fetch
-    re-asks only with validators, so it sees no change)."""
+    """The assets, in this process, over what ``fetched`` found."""
     from dagster import DagsterInstance, materialize, mem_io_manager  # slow to import: only when there is work
 
     from pipelines.assets import ASSETS, CHECKS

@@ -61,7 +61,7 @@ class RefreshOptions(ConfigurableResource):
     refetch: bool = False
     accept_removed: bool = False
     accept_shrink: list[str] = []
-    fetched_now: list[str] = []  # sources this refresh already fetched before the run (their validators hold)
+    prefetched: str = ""  # the fetch this refresh already made, as JSON: the run reads it instead of fetching again
 
 
 class HttpResource(ConfigurableResource):
@@ -73,7 +73,7 @@ class HttpResource(ConfigurableResource):
     attempts: int = 4
     backoff: float = 1.0
     max_bytes: int = 50 * 1024 * 1024
-    host_failures: int = 2
+    host_failures: int = 1  # a document's attempts are already repeated failures
 
     def fetcher(self, raw: RawStore) -> Fetcher:
         return Fetcher(raw, connect_timeout=self.connect_timeout, read_timeout=self.read_timeout,

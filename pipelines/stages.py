@@ -63,18 +63,16 @@ class ParsedSources(Record):
 
 # -- fetch -----------------------------------------------------------------------------------
 def fetch_sources(config: SourceConfig, raw: RawStore, fetcher: Fetcher, previous: Mapping[str, SourceEntry],
-                  progress: Reporter, refetch: bool = False, fetched_now: Iterable[str] = ()) -> Fetched:
+                  progress: Reporter, refetch: bool = False) -> Fetched:
     """Fetch every configured document. A failed fetch falls back to the copy the current snapshot holds
-    (else the last copy fetched). Validators are sent only for bytes a snapshot holds, or that this very
-    refresh fetched (``fetched_now``): bytes fetched earlier but never published (they did not parse, or a
-    check stopped them) are fetched again whole, so a bad body is never answered 304 for ever."""
+    (else the last copy fetched). Validators are sent only for bytes a snapshot holds: bytes fetched but
+    never published (they did not parse, or a check stopped them) are fetched again whole, so a bad body
+    is never answered 304 for ever."""
     documents, changed, quarantined, kept = [], [], [], {}
-    fetched_now = frozenset(fetched_now)
     with progress.stage("fetch", len(config.sources)) as advance:
         for source in config.sources:
             held, latest = previous.get(source.name), raw.latest(source.name)
-            trusted = latest is not None and (source.name in fetched_now or (held and latest.sha256 == held.sha256))
-            conditional = not refetch and bool(trusted)
+            conditional = not refetch and held is not None and latest is not None and latest.sha256 == held.sha256
             try:
                 result = fetcher.fetch(source, conditional=conditional)
             except FetchError as exc:

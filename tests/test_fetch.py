@@ -210,7 +210,7 @@ def test_a_refused_host_is_skipped_after_two_documents_and_another_host_still_fe
     eurlex_server: Server, store: RawStore
 ) -> None:
     origin = refused_origin()
-    with Fetcher(store, attempts=2, backoff=0.01) as fetcher:
+    with Fetcher(store, attempts=2, backoff=0.01, host_failures=2) as fetcher:
         reasons = failures(fetcher, [f"{origin}/doc{i}.xml" for i in range(6)])
         live = fetcher.fetch(document(eurlex_server.url(CORRIGENDUM), name="live"))
 
@@ -251,7 +251,7 @@ def test_no_request_reaches_a_host_past_host_failures(
 def test_a_success_on_the_host_does_not_reset_its_failures(eurlex_server: Server, store: RawStore) -> None:
     for path in ("doc0.xml", "doc2.xml", "doc3.xml"):
         eurlex_server.serve(path, Reply(hang_up=True))
-    with Fetcher(store, attempts=1, backoff=0.01) as fetcher:
+    with Fetcher(store, attempts=1, backoff=0.01, host_failures=2) as fetcher:
         failures(fetcher, [eurlex_server.url("doc0.xml")])
         fetcher.fetch(document(eurlex_server.url(CORRIGENDUM), name="live"))
         reasons = failures(fetcher, [eurlex_server.url(path) for path in ("doc2.xml", "doc3.xml")])
@@ -329,3 +329,11 @@ def test_store_put_is_idempotent_and_get_unknown_is_a_key_error(store: RawStore)
     with pytest.raises(KeyError):
         store.get("0" * 64)
     assert not list(store.root.rglob("*.tmp"))
+
+
+def test_a_host_name_that_does_not_resolve_is_not_asked_again(store: RawStore) -> None:
+    """Names under .invalid never resolve (RFC 2606): no retry can help, and the host is skipped after it."""
+    with Fetcher(store, attempts=4, backoff=5) as fetcher:
+        reasons = failures(fetcher, ["http://lexgraph-test.invalid/a.xml", "http://lexgraph-test.invalid/b.xml"])
+    assert reasons[0].startswith("host name not found (ConnectError(")
+    assert reasons[1].startswith("skipped: http://lexgraph-test.invalid unreachable, 1 document failed")
