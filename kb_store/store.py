@@ -100,6 +100,8 @@ class Store:
             first = self.history()[:1]
             since = f"; the first was published {first[0].at.isoformat()}" if first else ""
             raise UnknownSnapshot(f"no snapshot was current at {at.isoformat()} in {self.root}{since}")
+        if not self.has(moves[-1].current):
+            raise UnknownSnapshot(f"snapshot {moves[-1].current} was current at {at.isoformat()} but has been pruned")
         return moves[-1].current
 
     def snapshot_dir(self, snapshot: str) -> Path:

@@ -165,6 +165,10 @@ def test_the_snapshot_current_at_a_time(tmp_path: Path) -> None:
     assert store.current_at(second.at - dt.timedelta(microseconds=1)) == "first"
     with pytest.raises(UnknownSnapshot, match="no snapshot was current at"):
         store.current_at(first.at - dt.timedelta(days=1))
+    with store.writer():
+        store.remove("first")
+    with pytest.raises(UnknownSnapshot, match="snapshot first was current at .* but has been pruned"):
+        store.current_at(first.at)
 
 
 @pytest.mark.parametrize("snapshot", ["../outside", "a/b", "", ".build-x", "A" * 65])
