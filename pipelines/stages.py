@@ -118,42 +118,41 @@ def read_sources(entries: Sequence[Source], fetched: Fetched, previous: Mapping[
     """Each entry's record read from its fetched copy (``accept`` may refuse it with a ParseError). A copy
     that cannot be read is quarantined with the reason, and the copy the current snapshot holds stands in
     for it: a source never loses its data to one bad fetch."""
+    def attempt(entry: Source, copy: RawDocument, kept: str | None) -> tuple[SourceUse, Any]:
+        parsed = read(entry, copy.sha256, raw, cache, known_ids)
+        use = SourceUse(name=entry.name, document=copy, records=source_kind(entry).size(parsed), kept=kept)
+        return use, accept(entry, parsed, copy)
+
     docs = {doc.name: doc for doc in fetched.documents}
     present = [entry for entry in entries if entry.name in docs]
     results, used, quarantined = [], [], []
     with progress.stage(stage, len(present)) as advance:
         for entry in present:
-            doc, kept = docs[entry.name], fetched.kept.get(entry.name)
-
-            def attempt(copy: RawDocument) -> tuple[Any, Any]:
-                parsed = read(entry, copy.sha256, raw, cache, known_ids)
-                return parsed, accept(entry, parsed, copy)
-
+            doc = docs[entry.name]
             try:
-                parsed, record = attempt(doc)
+                use, record = attempt(entry, doc, fetched.kept.get(entry.name))
             except ParseError as exc:
-                earlier, record = _earlier_copy(entry.name, doc, previous, raw), None
-                if earlier is not None:
-                    try:
-                        (parsed, record), doc, kept = attempt(earlier), earlier, f"unreadable: {exc}"
-                    except ParseError:
-                        pass  # the earlier copy no longer reads either (a parser change): nothing to keep
-                fallback = f"; kept the copy fetched {doc.fetched_at:%Y-%m-%d %H:%M}" if record is not None else ""
-                quarantined.append(Quarantined(name=entry.name, url=entry.url, sha256=docs[entry.name].sha256,
-                                               reason=f"{exc}{fallback}"))
-            if record is not None:
-                results.append((entry, record, doc))
-                used.append(SourceUse(name=entry.name, document=doc, records=source_kind(entry).size(parsed),
-                                      kept=kept))
+                use, record = _stand_in(entry, doc, previous.get(entry.name), raw, attempt, exc)
+                kept = f"; kept the copy fetched {use.document.fetched_at:%Y-%m-%d %H:%M}" if use else ""
+                quarantined.append(Quarantined(name=entry.name, url=entry.url, sha256=doc.sha256, reason=f"{exc}{kept}"))
+            if use is not None:
+                results.append((entry, record, use.document))
+                used.append(use)
             advance(entry.name)
     return Read(results, used, quarantined)
 
 
-def _earlier_copy(name: str, doc: RawDocument, previous: Mapping[str, SourceEntry], raw: RawStore) -> RawDocument | None:
-    held = previous.get(name)
-    if held is None or held.sha256 == doc.sha256:
-        return None
-    return raw.find(name, held.sha256)
+def _stand_in(entry: Source, doc: RawDocument, held: SourceEntry | None, raw: RawStore,
+              attempt: Callable[[Source, RawDocument, str], tuple[SourceUse, Any]],
+              error: ParseError) -> tuple[SourceUse | None, Any]:
+    """The copy the current snapshot holds, read in place of ``doc``; (None, None) when there is none."""
+    earlier = raw.find(entry.name, held.sha256) if held and held.sha256 != doc.sha256 else None
+    if earlier is None:
+        return None, None
+    try:
+        return attempt(entry, earlier, f"unreadable: {error}")
+    except ParseError:  # the earlier copy no longer reads either (a parser change): nothing to keep
+        return None, None
 
 
 # -- parse -----------------------------------------------------------------------------------
