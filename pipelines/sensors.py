@@ -5,10 +5,10 @@ latest fetch (a 304 means the bytes of that fetch), a file:// source by hashing 
 changed when what it would contribute to a snapshot — its fingerprint: bytes, config fields, parsers —
 differs from what the current snapshot holds, or the snapshot does not hold it at all.
 
-The probe only reads: it writes nothing to the raw store. It runs outside the store's write lock, beside
-a refresh that may be fetching the same source, and the refresh decides from the raw store's latest
-record which validators it may send; a record the probe left there would say the bytes were fetched when
-no refresh ever read them.
+The probe only reads, so it asks with httpx rather than the Fetcher, which records every fetch in the raw
+store. A probe runs outside the store's write lock, beside a refresh that may be fetching the same source,
+and the next refresh decides from the raw store's latest record which validators it may send: a record
+left by a probe would claim bytes were fetched that no refresh ever read.
 """
 
 from __future__ import annotations
@@ -169,13 +169,18 @@ def sources_changed_sensor(job: UnresolvedAssetJobDefinition) -> SensorDefinitio
     @sensor(job=job, minimum_interval_seconds=PROBE_INTERVAL_SECONDS, default_status=DefaultSensorStatus.STOPPED)
     def sources_changed(context: SensorEvaluationContext, sources: SourcesResource, store: StoreResource,
                         http: HttpResource) -> RunRequest | SkipReason:
-        """Refresh when a source serves bytes the current snapshot does not hold (conditional requests)."""
+        """Refresh when a source changed since the current snapshot, asked with conditional requests."""
         with http_client(http) as client:
             probe = probe_sources(sources.load(), store.store(), client)
         if not probe.changes:
             return SkipReason(probe.summary())
         context.log.info(f"refresh: {probe.summary()}")
-        return RunRequest(run_key=probe.run_key,
-                          tags={"lexgraph/changed": ",".join(change.name for change in probe.changes)})
+        return RunRequest(run_key=probe.run_key, tags={"lexgraph/changed": _names(probe.changes)})
 
     return sources_changed
+
+
+def _names(changes: list[Change], shown: int = 10) -> str:
+    """The changed sources for a run's tag: before the first snapshot every source has changed."""
+    more = f" and {len(changes) - shown} more" if len(changes) > shown else ""
+    return ",".join(change.name for change in changes[:shown]) + more
