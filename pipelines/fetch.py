@@ -115,7 +115,7 @@ class Fetcher:
         if urlsplit(source.url).scheme == "file":
             body = self._read_file(source.url)
         else:
-            headers = _conditional_headers(previous, source.url) if conditional else {}
+            headers = conditional_headers(previous, source.url) if conditional else {}
             body = self._get_with_retries(source.url, headers)
             if body is None:
                 if previous is None:
@@ -151,7 +151,7 @@ class Fetcher:
         self.close()
 
     def _get_with_retries(self, url: str, headers: dict[str, str]) -> _Body | None:
-        host = _host(url)
+        host = origin(url)
         failures = self._unreachable[host]
         if len(failures) >= self._host_failures:
             documents = "1 document" if len(failures) == 1 else f"{len(failures)} documents"
@@ -220,14 +220,14 @@ class Fetcher:
         return _Body(data, content_type=mimetypes.guess_type(path.name)[0])
 
     def _not_reached(self, url: str, reason: str) -> FetchError:
-        self._unreachable[_host(url)].append(reason)
+        self._unreachable[origin(url)].append(reason)
         return FetchError(url, reason)
 
     def _too_big(self, url: str) -> FetchError:
         return FetchError(url, f"exceeds size limit {_size(self.max_bytes)}")
 
 
-def _conditional_headers(previous: RawDocument | None, url: str) -> dict[str, str]:
+def conditional_headers(previous: RawDocument | None, url: str) -> dict[str, str]:
     """Validators of the previous fetch, only if it was a fetch of this very URL."""
     if previous is None or previous.url != url:
         return {}
@@ -235,7 +235,8 @@ def _conditional_headers(previous: RawDocument | None, url: str) -> dict[str, st
     return {key: value for key, value in headers.items() if value}
 
 
-def _host(url: str) -> str:
+def origin(url: str) -> str:
+    """Scheme and host of a URL: what the per-host breaker counts by."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
 

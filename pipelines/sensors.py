@@ -24,7 +24,7 @@ import httpx
 from dagster import DefaultSensorStatus, RunRequest, SensorDefinition, SensorEvaluationContext, SkipReason, sensor
 
 from kb_store import SourceEntry, Store
-from pipelines.fetch import USER_AGENT, _conditional_headers
+from pipelines.fetch import USER_AGENT, conditional_headers, origin
 from pipelines.raw_store import RawDocument, RawStore
 from pipelines.resources import HttpResource, SourcesResource, StoreResource
 from pipelines.source_kinds import fingerprint
@@ -89,7 +89,7 @@ def probe_sources(config: SourceConfig, store: Store, client: httpx.Client) -> P
     raw = RawStore(store.raw_dir)
     changes, unasked, unreachable = [], {}, set()
     for source in config.sources:
-        host = _host(source.url)
+        host = origin(source.url)
         if host in unreachable:
             unasked[source.name] = f"skipped: {host} could not be reached"
             continue
@@ -124,7 +124,7 @@ def _served_sha256(source: Source, latest: RawDocument | None, client: httpx.Cli
         return _file_sha256(source.url)
     # The validators of the latest fetch even when a snapshot does not hold its bytes (the refresh sends
     # none then, as it needs the bytes): a 304 still tells which bytes are served, and that is all a probe needs.
-    headers = _conditional_headers(latest, source.url)
+    headers = conditional_headers(latest, source.url)
     try:
         with client.stream("GET", source.url, headers=headers) as response:
             if response.status_code == 304 and latest is not None and headers:
@@ -149,11 +149,6 @@ def _file_sha256(url: str) -> str:
         raise ProbeFailed("no such file") from None
     except OSError as exc:
         raise ProbeFailed(f"cannot read file ({exc.strerror})") from None
-
-
-def _host(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def http_client(http: HttpResource) -> httpx.Client:
