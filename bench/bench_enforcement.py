@@ -19,7 +19,7 @@ Prints:
 The linear expectation of an asset at scale N is its 0× seconds plus its growth from 0× to 1× times
 the growth of its input: table rows for ``fine_records``; decision documents for ``decision_records``,
 PDFs and GDPRhub pages weighted by their parse times measured in 2.; all source records for the other
-enforcement assets, ``raw_documents``, ``graph`` and the time outside the steps; the EUR-Lex assets do
+enforcement assets, ``raw_documents``, ``snapshot`` and the time outside the steps; the EUR-Lex assets do
 not grow. A ratio above 1 is a cost growing worse than linearly. Figures are printed, never asserted.
 
 PDFs are generated at no more than ``--pdf-scale-max`` (10) times the real ones, so 100× has 100× the

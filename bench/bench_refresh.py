@@ -65,12 +65,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         raw = RawStore(Path(tmp) / "raw")
         with Fetcher(raw) as fetcher:
-            fetched, t_fetch = timed(stages.fetch_sources, config, raw, fetcher, quiet)
-        parsed, t_parse = timed(stages.parse_sources, config, fetched, raw, ParseCache(Path(tmp) / "parsed"), quiet)
+            fetched, t_fetch = timed(stages.fetch_sources, config, raw, fetcher, {}, quiet)
+        parsed, t_parse = timed(stages.parse_sources, config, fetched, {}, raw, ParseCache(Path(tmp) / "parsed"),
+                                quiet)
         law, t_versions = timed(stages.build_law, parsed)
         refs, t_refs = timed(stages.extract_cross_references, law, quiet)
         tables = stages.law_tables(law, refs)
-        tables["SourceDocument"] = stages.source_documents(fetched, tables)
+        tables["SourceDocument"] = stages.source_documents(config, parsed.used, tables)
         _, t_bulk = timed(create_graph, Path(tmp) / "bulk.kuzu", tables)
         _, t_rows = timed(insert_row_by_row, Path(tmp) / "rows.kuzu", tables)
 

@@ -128,7 +128,7 @@ def snapshot(context: AssetExecutionContext, parsed_documents: stages.ParsedSour
             context.log.error(f"check {outcome.name} failed: {outcome.summary}")
     tables = {**stages.law_tables(law_versions, cross_references),
               **enforcement.enforcement_tables(decisions, [decision_records, fine_records])}
-    tables["SourceDocument"] = stages.source_documents(used, tables)
+    tables["SourceDocument"] = stages.source_documents(sources.load(), used, tables)
     try:
         manifest, published = stages.publish(store.store(), sources.config_sha256(), entries, tables,
                                              outcomes + guards, parsed_documents.quarantined

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from kb_store import Store, StoreLocked
 from kb_store.enforcement import EnforcementFilter, render_decisions
@@ -74,21 +75,21 @@ def _refresh(args: argparse.Namespace) -> int:
     from pipelines.refresh import Outcome, RefreshFailed, refresh
     from pipelines.resources import RefreshOptions
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, markup=False)  # messages quote config tables such as [[document]]
     options = RefreshOptions(refetch=args.refetch, accept_removed=args.accept_removed,
                              accept_shrink=args.accept_shrink)
     try:
         report = refresh(args.config, args.store, display="bar", options=options, wait=args.wait)
     except ConfigError as exc:
-        console.print(f"[red]the source config cannot be used:[/red]\n{exc}")
+        console.print(Text.assemble(("the source config cannot be used:", "red"), f"\n{exc}"))
         return 2
     except StoreLocked as exc:
-        console.print(f"[red]refresh refused:[/red] {exc}")
+        console.print(Text.assemble(("refresh refused:", "red"), f" {exc}"))
         return Outcome.NOTHING_PUBLISHED
     except RefreshFailed as exc:
         _print_quarantined(console, exc.quarantined)
         _print_failed_checks(console, exc.failed)
-        console.print(f"[red]refresh failed, nothing published:[/red] {exc}")
+        console.print(Text.assemble(("refresh failed, nothing published:", "red"), f" {exc}"))
         console.print(f"current snapshot stays: {Store(args.store).current_id() or '(none)'}")
         return Outcome.NOTHING_PUBLISHED
     _print_summary(console, report)
@@ -127,7 +128,8 @@ def _print_summary(console: Console, report) -> None:
         console.print(table)
     checks = Table("check", "result", "summary", title="Checks")
     for check in manifest.checks:
-        result = "passed" if check.passed else "[yellow]warning[/yellow]" if check.severity == "warn" else "[red]FAILED[/red]"
+        result = Text("passed") if check.passed else Text("warning", "yellow") if check.severity == "warn" \
+            else Text("FAILED", "red")
         checks.add_row(check.name, result, check.summary)
     console.print(checks)
     console.print("rows: " + ", ".join(f"{name} {count}" for name, count in manifest.counts.items()))
@@ -141,7 +143,7 @@ def _print_summary(console: Console, report) -> None:
     verb = "published snapshot" if report.published else "nothing changed; current snapshot stays"
     endings = {Outcome.COMPLETE: "complete", Outcome.KEPT: f"{len(report.kept)} sources kept from earlier copies",
                Outcome.NOTHING_PUBLISHED: "no source could be fetched"}
-    console.print(f"{verb} [bold]{manifest.id}[/bold] — {endings[report.outcome]}")
+    console.print(Text.assemble(f"{verb} ", (manifest.id, "bold"), f" — {endings[report.outcome]}"))
 
 
 def _show(args: argparse.Namespace) -> int:

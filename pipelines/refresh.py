@@ -79,7 +79,8 @@ def refresh(config: Path, store: Path, display: Literal["log", "bar"] = "log", h
         if stages.unchanged_since(sources, fetched, current):
             return RefreshReport(manifest=current, published=False, fetched=fetched, parsed=_nothing_parsed(fetched),
                                  read=[], seconds={})
-        options = options.model_copy(update={"prefetched": fetched.model_dump_json()})
+        # A new resource, not model_copy: Dagster builds a resource from its constructor's arguments.
+        options = RefreshOptions(**{**options.model_dump(), "prefetched": fetched.model_dump_json()})
         try:
             return _materialize({**resources, "options": options}, fetched)
         except RefreshFailed as failed:

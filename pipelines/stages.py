@@ -237,13 +237,14 @@ def law_tables(law: LawVersions, references: list[CrossReference]) -> dict[str, 
     }
 
 
-def source_documents(used: Iterable[SourceUse], tables: dict[str, list[Record]]) -> list[SourceDocument]:
+def source_documents(config: SourceConfig, used: Iterable[SourceUse],
+                     tables: dict[str, list[Record]]) -> list[SourceDocument]:
     """The documents some loaded node comes from (a quarantined document has none)."""
     held = {sha for name in ("Provision", "Version") for row in tables.get(name, ()) for sha in row.source_sha256}
     held |= {row.source_sha256 for row in tables.get("SourceRecord", ())}
     # Two sources serving the same bytes are one document: the first by name stands for both.
-    unique = {use.document.sha256: use.document for use in sorted(used, key=lambda u: u.name, reverse=True)}
-    return [_source_document(doc) for sha, doc in sorted(unique.items()) if sha in held]
+    unique = {use.document.sha256: use for use in sorted(used, key=lambda u: u.name, reverse=True)}
+    return [_source_document(config[use.name], use.document) for sha, use in sorted(unique.items()) if sha in held]
 
 
 def source_entries(config: SourceConfig, used: Iterable[SourceUse]) -> list[SourceEntry]:
@@ -254,9 +255,11 @@ def source_entries(config: SourceConfig, used: Iterable[SourceUse]) -> list[Sour
 
 def _entry(source: Source, use: SourceUse) -> SourceEntry:
     mapping = source.mapping_json() if isinstance(source, FineTable) else None
+    # A kept copy came from where it was fetched then, which the graph records, not from today's url.
+    as_held = source.model_copy(update={"url": use.document.url})
     return SourceEntry(name=source.name, kind=source.format, sha256=use.document.sha256, url=use.document.url,
                        licence=source.licence, fetched_at=use.document.fetched_at,
-                       fingerprint=fingerprint(source, use.document.sha256), records=use.records, kept=use.kept,
+                       fingerprint=fingerprint(as_held, use.document.sha256), records=use.records, kept=use.kept,
                        mapping_sha256=hashlib.sha256(mapping.encode()).hexdigest() if mapping else None)
 
 
@@ -291,10 +294,12 @@ def publish(store: Store, config_sha256: str, entries: list[SourceEntry], tables
         return store.publish(manifest, tables), True
 
 
-def _source_document(doc: RawDocument) -> SourceDocument:
+def _source_document(source: Source, doc: RawDocument) -> SourceDocument:
+    """The bytes as fetched, under the terms the config states now (a licence corrected in the config
+    applies to bytes fetched before the correction)."""
     return SourceDocument(sha256=doc.sha256, name=doc.name, url=doc.url, format=doc.format, lang=doc.lang,
-                          fetched_at=doc.fetched_at.replace(tzinfo=None), licence=doc.licence,
-                          attribution=doc.attribution)
+                          fetched_at=doc.fetched_at.replace(tzinfo=None), licence=source.licence,
+                          attribution=source.attribution)
 
 
 def _cites(ref: CrossReference, version) -> Cites:

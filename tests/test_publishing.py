@@ -1,6 +1,6 @@
 """Publishing snapshots, with real processes and a real HTTP server on 127.0.0.1: one writer at a time,
-kill -9 at every crash point, readers during a refresh, a table served cut short, sources dropped from
-the config, config errors, and what a snapshot id is derived from."""
+kill -9 at every crash point, readers during a refresh, a table served cut short, a dead host, sources
+dropped from the config, config errors, and what a snapshot id is derived from."""
 
 from __future__ import annotations
 
@@ -9,23 +9,28 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+import pipelines.refresh
 from kb_store import Reader, Store
 from kb_store.crash import POINTS
 from parsers.tabular import Mapping, parse_tabular
 from pipelines.cli import main as cli_main
 from pipelines.refresh import Outcome, refresh
+from pipelines.resources import HttpResource
 from tests.conftest import CORPUS, REPO
 from tests.http_server import Reply, Server
 
 ACT = CORPUS / "eurlex" / "gdpr_32016R0679_formex_original_en.xml"
+CORRIGENDUM = CORPUS / "eurlex" / "gdpr_32016R0679_formex_corrigendum_2018_en.xml"
 FINES = CORPUS / "fines" / "privacyaffairs_gdpr_violations_2020-08.tsv"
 MAPPINGS = REPO / "parsers" / "mappings"
 DECISION = CORPUS / "dpa" / "html" / "gdprhub_CNIL_France_-_SAN-2019-001.html"
@@ -45,6 +50,11 @@ def _at(where: str | Path) -> dict[str, str]:
 def act(where: str | Path, **fields: object) -> Entry:
     return "document", {"name": "act", "celex": "32016R0679", "lang": "en", "format": "formex_act",
                         "valid_from": dt.date(2016, 5, 4), **_at(where), "licence": "l", "attribution": "a", **fields}
+
+
+def corrigendum(where: str | Path) -> Entry:
+    return "document", {"name": "corrigendum", "celex": "32016R0679R(02)", "lang": "en",
+                        "format": "formex_corrigendum", **_at(where), "licence": "l", "attribution": "a"}
 
 
 def fines(where: str | Path, mapping: str | Path = "privacyaffairs_violations") -> Entry:
@@ -311,6 +321,48 @@ def test_a_table_served_cut_short_is_refused_then_fetched_whole_again(tmp_path: 
     assert accepted.id != first.id and accepted.sources[0].records == int(shrunk[1])
 
 
+# -- 5. a dead host -----------------------------------------------------------------------------
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_dead_host_is_tried_for_host_failures_documents_and_its_sources_keep_their_copies(
+        tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch, wide: None) -> None:
+    http = HttpResource(attempts=2, backoff=0.01, connect_timeout=2)  # host_failures as configured by default
+    monkeypatch.setattr(pipelines.refresh, "HttpResource", lambda: http)
+    served = tmp_path / "served"
+    served.mkdir()
+    for name, file in (("act.xml", ACT), ("corrigendum.xml", CORRIGENDUM), ("fines.tsv", FINES)):
+        shutil.copy(file, served / name)
+    store, dead = tmp_path / "store", f"http://127.0.0.1:{closed_port()}"
+    with Server(served) as server:
+        live = {name: server.url(name) for name in ("act.xml", "corrigendum.xml", "fines.tsv")}
+        config = write_config(tmp_path / "live.toml", act(live["act.xml"]), corrigendum(live["corrigendum.xml"]),
+                              fines(live["fines.tsv"]))
+        assert cli(capsys, "refresh", "--config", config, "--store", store)[0] == 0
+        current = Store(store).current_id()
+
+        config = write_config(tmp_path / "dead.toml", act(f"{dead}/act.xml"), corrigendum(f"{dead}/corrigendum.xml"),
+                              fines(f"{dead}/fines.tsv"))
+        code, err = cli(capsys, "refresh", "--config", config, "--store", store)
+        assert code == Outcome.NOTHING_PUBLISHED == 1, err
+        assert "no source could be fetched" in err, err
+        tried = set(re.findall(rf"(?<!last: )connection failed after 2 attempts \(.*?\): ({dead}/[\w.]+)", err))
+        skipped = set(re.findall(rf"skipped: {dead} unreachable, .*? failed this refresh .*?: ({dead}/[\w.]+)", err))
+        urls = [f"{dead}/{name}" for name in live]
+        assert tried == set(urls[: http.host_failures]) and skipped == set(urls[http.host_failures:]), err
+        assert Store(store).current_id() == current
+
+        config = write_config(tmp_path / "some.toml", act(live["act.xml"]), corrigendum(f"{dead}/corrigendum.xml"),
+                              fines(f"{dead}/fines.tsv"))
+        code, err = cli(capsys, "refresh", "--config", config, "--store", store)
+    assert code == Outcome.KEPT == 3, err
+    kept = err.split("Sources kept from earlier copies", 1)[-1]
+    assert "2 sources kept from earlier copies" in err and "corrigendum" in kept and "fines" in kept, err
+
+
 # -- 6. sources dropped from the config -----------------------------------------------------------
 def test_a_config_that_lacks_sources_of_the_current_snapshot_publishes_only_when_told(
         mixed: Path, tmp_path: Path, capsys: pytest.CaptureFixture, wide: None) -> None:
@@ -337,6 +389,8 @@ CONFIG_ERRORS = {
     "TOML syntax": ('[[document]]\nname = "act\n', ["invalid TOML", "at line 2"]),
     "unknown format": (toml(act(ACT, format="formex_akt")),
                        ["document #1 'act': format: expected one of", "formex_act", "(got 'formex_akt')"]),
+    "kind typo": (toml(act(ACT)).replace("[[document]]", "[[documents]]"),
+                  ["[[documents]] is not a kind of source", "(did you mean [[document]]?)"]),
     "missing mapping file": (toml(fines(FINES, mapping="nowhere.toml")),
                              ["fine_table #1 'fines': mapping: cannot read", "nowhere.toml"]),
 }
@@ -444,3 +498,19 @@ def test_returning_to_sources_seen_before_points_to_their_snapshot_without_rebui
     with Reader.open(store) as reader:
         assert reader.snapshot == first.id
 
+
+def test_a_refresh_asks_for_a_table_once_and_reads_what_it_was_answered(
+        tmp_path: Path, capsys: pytest.CaptureFixture, wide: None) -> None:
+    store, whole = tmp_path / "store", FINES.read_bytes()
+    header, *rows = whole.splitlines(keepends=True)
+    with Server(tmp_path) as server:
+        server.serve("fines.tsv", Reply(body=whole))
+        config = write_config(tmp_path / "fines.toml", fines(server.url("fines.tsv")))
+        assert cli(capsys, "refresh", "--config", config, "--store", store)[0] == 0
+        first = Store(store).current_id()
+        server.queue("fines.tsv", Reply(body=header + b"".join(rows[: len(rows) // 2])))  # cut, this once
+        asked = len(server.requests)
+        code, err = cli(capsys, "refresh", "--config", config, "--store", store)
+        requests = server.requests[asked:]
+    assert len(requests) == 1, requests
+    assert code == 1 and "no_sharp_shrink" in err and Store(store).current_id() == first, err
