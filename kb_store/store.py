@@ -38,7 +38,7 @@ from kb_store.manifest import Manifest, PointerMove
 
 _SNAPSHOT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _BUILD_PREFIX = ".build-"
-_HELD: dict[Path, int] = {}  # stores whose write lock this process holds, and how deeply
+_HELD: set[Path] = set()  # stores whose write lock this process holds
 
 
 class StoreLocked(RuntimeError):
@@ -70,20 +70,19 @@ class Store:
         return self.manifest(snapshot) if snapshot else None
 
     def manifest(self, snapshot: str) -> Manifest:
-        path = self.snapshot_dir(snapshot) / "manifest.json"
-        if not path.exists():
+        if not self.has(snapshot):
             raise UnknownSnapshot(f"no snapshot {snapshot!r} in {self.graphs_dir}")
-        return Manifest.model_validate_json(path.read_text(encoding="utf-8"))
+        return Manifest.model_validate_json(self._manifest_path(snapshot).read_text(encoding="utf-8"))
 
     def has(self, snapshot: str) -> bool:
-        return (self.snapshot_dir(snapshot) / "manifest.json").exists()
+        return self._manifest_path(snapshot).exists()
 
     def snapshots(self) -> list[Manifest]:
-        """Every published snapshot, oldest first."""
+        """Every published snapshot, oldest first (builds in progress and stray folders are none)."""
         if not self.graphs_dir.is_dir():
             return []
         found = [self.manifest(d.name) for d in self.graphs_dir.iterdir()
-                 if not d.name.startswith(".") and (d / "manifest.json").exists()]
+                 if _SNAPSHOT_ID.match(d.name) and self.has(d.name)]
         return sorted(found, key=lambda m: (m.created, m.id))
 
     def history(self) -> list[PointerMove]:
@@ -95,10 +94,10 @@ class Store:
 
     def current_at(self, at: dt.datetime) -> str:
         """The snapshot that was current at ``at`` (a timezone-aware time)."""
-        moves = [move for move in self.history() if move.at <= at]
+        history = self.history()
+        moves = [move for move in history if move.at <= at]
         if not moves:
-            first = self.history()[:1]
-            since = f"; the first was published {first[0].at.isoformat()}" if first else ""
+            since = f"; the first was published {history[0].at.isoformat()}" if history else ""
             raise UnknownSnapshot(f"no snapshot was current at {at.isoformat()} in {self.root}{since}")
         if not self.has(moves[-1].current):
             raise UnknownSnapshot(f"snapshot {moves[-1].current} was current at {at.isoformat()} but has been pruned")
@@ -115,11 +114,15 @@ class Store:
     def tables_dir(self, snapshot: str) -> Path:
         return self.snapshot_dir(snapshot) / "tables"
 
+    def _manifest_path(self, snapshot: str) -> Path:
+        return self.snapshot_dir(snapshot) / "manifest.json"
+
     def open(self, snapshot: str | None = None) -> tuple[Manifest, Engine]:
         """The manifest and read-only graph of ``snapshot`` (default: the current one)."""
         snapshot = snapshot or self.current_id()
         if snapshot is None:
-            raise UnknownSnapshot(f"no published snapshot in {self.root}: run `lexgraph refresh --store {self.root}` first")
+            raise UnknownSnapshot(f"no published snapshot in {self.root}: "
+                                  f"run `lexgraph refresh --store {self.root}` first")
         manifest = self.manifest(snapshot)
         return manifest, Engine(self.graph_path(snapshot), read_only=True)
 
@@ -133,11 +136,7 @@ class Store:
         Re-entrant within a process: the refresh holds it throughout, its publish step takes it again."""
         key = self.root.resolve()
         if key in _HELD:
-            _HELD[key] += 1
-            try:
-                yield self
-            finally:
-                _HELD[key] -= 1
+            yield self
             return
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / "LOCK", "a+", encoding="utf-8") as lock:
@@ -151,12 +150,12 @@ class Store:
             lock.truncate(0)
             lock.write(f"pid {os.getpid()} since {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC\n")
             lock.flush()
-            _HELD[key] = 1
+            _HELD.add(key)
             try:
                 self._recover()
                 yield self
             finally:
-                del _HELD[key]
+                _HELD.discard(key)
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def build(self, manifest: Manifest, tables: Mapping[str, Iterable[BaseModel]]) -> Manifest:
@@ -173,19 +172,18 @@ class Store:
         _write_durably(build / "manifest.json", manifest.model_dump_json(indent=2))
         _fsync_tree(build)
         os.replace(build, self.snapshot_dir(manifest.id))
-        _fsync_dir(self.graphs_dir)
+        _fsync(self.graphs_dir)
         return manifest
 
     def point_to(self, snapshot: str, action: str, reason: str = "") -> PointerMove:
         """Make ``snapshot`` current and record the move."""
         self._require_lock()
-        self.manifest(snapshot)  # refuses an unknown id
-        move = PointerMove(at=dt.datetime.now(dt.UTC), action=action, previous=self.current_id(), current=snapshot,
-                           by=_user(), reason=reason)
+        if not self.has(snapshot):
+            raise UnknownSnapshot(f"no snapshot {snapshot!r} in {self.graphs_dir}")
+        previous = self.current_id()
         _write_durably(self._pointer, snapshot + "\n")
         crash_point("pointer_switch")
-        _append_durably(self._history, move.model_dump_json() + "\n")
-        return move
+        return self._record_move(previous, snapshot, action, reason)
 
     def publish(self, manifest: Manifest, tables: Mapping[str, Iterable[BaseModel]]) -> Manifest:
         """Build the snapshot (unless it exists) and make it current."""
@@ -207,10 +205,15 @@ class Store:
             for leftover in self.graphs_dir.glob(f"{_BUILD_PREFIX}*"):
                 _remove(leftover)
         current, history = self.current_id(), self.history()
-        if current and (not history or history[-1].current != current):
-            move = PointerMove(at=dt.datetime.now(dt.UTC), action="publish", previous=history[-1].current if history
-                               else None, current=current, by=_user(), reason="recorded after an interrupted refresh")
-            _append_durably(self._history, move.model_dump_json() + "\n")
+        last = history[-1].current if history else None
+        if current and current != last:
+            self._record_move(last, current, "publish", "recorded after an interrupted refresh")
+
+    def _record_move(self, previous: str | None, current: str, action: str, reason: str) -> PointerMove:
+        move = PointerMove(at=dt.datetime.now(dt.UTC), action=action, previous=previous, current=current,
+                           by=_user(), reason=reason)
+        _append_durably(self._history, move.model_dump_json() + "\n")
+        return move
 
     def _require_lock(self) -> None:
         if self.root.resolve() not in _HELD:
@@ -241,7 +244,7 @@ def _write_durably(path: Path, text: str) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    _fsync(path.parent)
 
 
 def _append_durably(path: Path, line: str) -> None:
@@ -254,19 +257,14 @@ def _append_durably(path: Path, line: str) -> None:
 
 
 def _fsync_tree(root: Path) -> None:
-    for path in sorted(root.rglob("*"), reverse=True):
-        if path.is_file():
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-    for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
-        _fsync_dir(folder)
+    """Every file and folder of a build on disk before it is renamed into place."""
+    for path in [*root.rglob("*"), root]:
+        _fsync(path)
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
+def _fsync(path: Path) -> None:
+    """fsync a file or a folder (a folder's entries: the names of what was renamed into it)."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:

@@ -285,6 +285,12 @@ def load_mapping(name: str) -> Mapping:
     return Mapping.from_toml((files("parsers") / "mappings" / f"{name}.toml").read_text(encoding="utf-8"))
 
 
+def bundled_mappings() -> list[str]:
+    """The names ``load_mapping`` accepts."""
+    folder = files("parsers") / "mappings"
+    return sorted(file.name.removesuffix(".toml") for file in folder.iterdir() if file.name.endswith(".toml"))
+
+
 # -- parsing -----------------------------------------------------------------------------------------
 
 

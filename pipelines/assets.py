@@ -7,18 +7,24 @@ from collections.abc import Callable
 from typing import Any
 
 from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetChecksDefinition, AssetCheckSeverity,
-                     AssetCheckSpec, AssetExecutionContext, AssetsDefinition, Failure, FreshnessPolicy, MaterializeResult,
-                     MetadataValue, asset, asset_check)
+                     AssetCheckSpec, AssetExecutionContext, AssetsDefinition, Failure, FreshnessPolicy,
+                     MaterializeResult, MetadataValue, asset, asset_check)
 
 from kb_store import CheckResult, Manifest
 from parsers.reconcile import Reconciled
 from parsers.versions import LawVersions
 from pipelines import checks, enforcement, stages
 from pipelines.enforcement import EnforcementRecords
-from pipelines.resources import HttpResource, ProgressResource, RefreshOptions, SourcesResource, StoreResource
+from pipelines.resources import (HttpResource, ProgressResource, RefreshOptions, SourcesResource, StoreResource,
+                                 fetch_sources)
 from schema.law import CrossReference
 
 SOURCES, LAW, ENFORCEMENT, SNAPSHOT = "sources", "eurlex", "enforcement", "snapshot"
+
+
+def _describe(run: Callable[..., CheckResult]) -> str:
+    """A check's description: its docstring on one line."""
+    return " ".join((run.__doc__ or "").split())
 
 
 @asset(group_name=SOURCES)
@@ -28,13 +34,11 @@ def raw_documents(context: AssetExecutionContext, sources: SourcesResource, stor
     if options.prefetched:  # `lexgraph refresh` fetched before deciding there is work: once per refresh
         fetched = stages.Fetched.model_validate_json(options.prefetched)
     else:
-        raw = store.raw()
-        with http.fetcher(raw) as fetcher:
-            fetched = stages.fetch_sources(sources.load(), raw, fetcher, store.previous(), progress.reporter(),
-                                           refetch=options.refetch)
+        fetched = fetch_sources(sources.load(), store, http, progress, options.refetch)
     context.add_output_metadata({"documents": len(fetched.documents), "changed": len(fetched.changed),
                                  "failed": len(fetched.quarantined),
-                                 "failures": MetadataValue.md(_bullets(f"{q.name}: {q.reason}" for q in fetched.quarantined))})
+                                 "failures": MetadataValue.md(_bullets(f"{q.name}: {q.reason}"
+                                                                       for q in fetched.quarantined))})
     return fetched
 
 
@@ -103,10 +107,9 @@ def decisions(context: AssetExecutionContext, decision_records: EnforcementRecor
     return reconciled
 
 
-@asset(group_name=SNAPSHOT, check_specs=[AssetCheckSpec(name, asset="snapshot", blocking=True,
-                                                          description=" ".join((run.__doc__ or "").split()))
-                                            for name, run in (("sources_kept", checks.sources_kept),
-                                                              ("no_sharp_shrink", checks.no_sharp_shrink))],
+@asset(group_name=SNAPSHOT, check_specs=[AssetCheckSpec(run.__name__, asset="snapshot", blocking=True,
+                                                          description=_describe(run))
+                                            for run in (checks.sources_kept, checks.no_sharp_shrink)],
        # One writer at a time (the pool's limit is 1: dagster.yaml). A missed daily refresh warns, two fail.
        pool="lexgraph_store", freshness_policy=FreshnessPolicy.time_window(fail_window=dt.timedelta(hours=49),
                                                                           warn_window=dt.timedelta(hours=25)))
@@ -116,28 +119,28 @@ def snapshot(context: AssetExecutionContext, parsed_documents: stages.ParsedSour
              store: StoreResource, options: RefreshOptions):  # -> MaterializeResult holding the Manifest
     """The published snapshot: the graph bulk-loaded into a new Kùzu database beside its Parquet export and
     manifest, made current once every check passed — unless nothing changed."""
+    config, snapshots = sources.load(), store.store()
     used = parsed_documents.used + decision_records.used + fine_records.used
-    entries = stages.source_entries(sources.load(), used)
-    current = store.store().current()
+    entries = stages.source_entries(config, used)
+    current = snapshots.current()
     outcomes = checks.run_all(parsed_documents, law_versions, cross_references, decision_records, fine_records,
                               decisions)
     guards = [checks.sources_kept(entries, current, options.accept_removed),
               checks.no_sharp_shrink(entries, current, frozenset(options.accept_shrink))]
     for outcome in guards:
-        if outcome.blocks:
-            context.log.error(f"check {outcome.name} failed: {outcome.summary}")
+        _log(context, outcome)
     tables = {**stages.law_tables(law_versions, cross_references),
               **enforcement.enforcement_tables(decisions, [decision_records, fine_records])}
-    tables["SourceDocument"] = stages.source_documents(sources.load(), used, tables)
+    tables["SourceDocument"] = stages.source_documents(config, used, tables)
     try:
-        manifest, published = stages.publish(store.store(), sources.config_sha256(), entries, tables,
+        manifest, published = stages.publish(snapshots, sources.config_sha256(), entries, tables,
                                              outcomes + guards, parsed_documents.quarantined
                                              + decision_records.quarantined + fine_records.quarantined,
                                              fine_records.quarantined_rows)
     except stages.PublishRefused as refused:
         raise Failure(description=f"nothing published: {refused}", metadata={"failed checks": MetadataValue.json(
             [check.model_dump(mode="json") for check in refused.failed])}) from None
-    folder = store.store().snapshot_dir(manifest.id)
+    folder = snapshots.snapshot_dir(manifest.id)
     return MaterializeResult(
         value=manifest, check_results=[_result(outcome) for outcome in guards],
         metadata={"snapshot": manifest.id, "published": published, "path": MetadataValue.path(str(folder)),
@@ -154,19 +157,24 @@ def _result(outcome: CheckResult) -> AssetCheckResult:
                                       "result": MetadataValue.json(outcome.model_dump(mode="json"))})
 
 
+def _log(context: AssetExecutionContext | AssetCheckExecutionContext, outcome: CheckResult) -> None:
+    """A check that did not pass, in the run's log too, not only on the check's page."""
+    if not outcome.passed:
+        warns = outcome.severity == "warn"
+        (context.log.warning if warns else context.log.error)(
+            f"check {outcome.name} {'warns' if warns else 'failed'}: {outcome.summary}")
+
+
 def _bullets(lines) -> str:
     return "\n".join(f"- {line}" for line in lines) or "(none)"
 
 
 def _asset_check(asset_def: AssetsDefinition, run: Callable[[Any], CheckResult]) -> AssetChecksDefinition:
     """An asset check running one of ``pipelines.checks`` on the asset's value; its docstring describes it."""
-    @asset_check(asset=asset_def, name=run.__name__, description=" ".join((run.__doc__ or "").split()),
-                 blocking=True)
+    @asset_check(asset=asset_def, name=run.__name__, description=_describe(run), blocking=True)
     def check(context: AssetCheckExecutionContext, value: Any) -> AssetCheckResult:
         outcome = run(value)
-        if not outcome.passed:  # in the run's log too, not only on the check's page
-            log = context.log.warning if outcome.severity == "warn" else context.log.error
-            log(f"check {outcome.name} {'warns' if outcome.severity == 'warn' else 'failed'}: {outcome.summary}")
+        _log(context, outcome)
         return _result(outcome)
 
     return check

@@ -94,8 +94,9 @@ def fine_rows_read(fines: EnforcementRecords) -> CheckResult:
     # An unreadable table whose earlier copy stands in loses nothing; one with no copy at all falls short.
     lost = sorted({q.name for q in fines.quarantined} - {use.name for use in fines.used})
     summary = (f"{len(fines.records)} rows read, {sum(quarantined.values())} quarantined, "
-               f"{len(fines.quarantined)} tables unreadable") + (f"; below the bar: {', '.join(failing)}" if failing else "") \
-        + (f"; no copy of: {', '.join(lost)}" if lost else "")
+               f"{len(fines.quarantined)} tables unreadable"
+               + (f"; below the bar: {', '.join(failing)}" if failing else "")
+               + (f"; no copy of: {', '.join(lost)}" if lost else ""))
     return CheckResult(name="fine_rows_read", passed=not failing and not lost, summary=summary, details=details)
 
 
@@ -164,8 +165,9 @@ def no_sharp_shrink(entries: list[SourceEntry], current: Manifest | None, accept
     refused = [name for name, _, _ in shrunk if name not in accepted]
     details = [f"{name}: {after} records, {was} in snapshot {current.id} ({after / was:.0%})"
                + (" (accepted)" if name in accepted else "") for name, was, after in shrunk]
-    summary = (f"{len(shrunk)} sources shrank below {MIN_KEPT_SHARE:.0%} of their records: {_first(n for n, _, _ in shrunk)}"
-               + (f"; pass --accept-shrink NAME to publish anyway" if refused else " (accepted)")
+    summary = (f"{len(shrunk)} sources shrank below {MIN_KEPT_SHARE:.0%} of their records: "
+               f"{_first(name for name, _, _ in shrunk)}"
+               + ("; pass --accept-shrink NAME to publish anyway" if refused else " (accepted)")
                if shrunk else "no source shrank")
     return CheckResult(name="no_sharp_shrink", passed=not refused, summary=summary, details=details)
 

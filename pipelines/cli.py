@@ -170,8 +170,8 @@ def _enforcement(args: argparse.Namespace) -> int:
         return 1
     if args.format == "json":
         results = [view.model_dump(mode="json") for view in found]
-        print(json.dumps({"snapshot": reader.snapshot, "filters": query.model_dump(mode="json", exclude_defaults=True), "count": len(results),
-                          "results": results}, ensure_ascii=False, indent=2))
+        print(json.dumps({"snapshot": reader.snapshot, "filters": query.model_dump(mode="json", exclude_defaults=True),
+                          "count": len(results), "results": results}, ensure_ascii=False, indent=2))
     else:
         print(render_decisions(found) + f"\n_snapshot {reader.snapshot}_")
     return 0

@@ -3,7 +3,8 @@
 HTTP fetches are conditional unless the caller asks otherwise (``If-None-Match`` /
 ``If-Modified-Since`` from the source's previous record), retried with exponential backoff on 5xx
 answers, connection errors and timeouts, and cut off past a size limit while the body streams in.
-A host that could not be reached for a few documents is not tried again for the rest.
+Once a document of a host could not be reached in all its attempts, the rest of that host's documents
+are skipped (``host_failures``), and a host name that does not resolve is not asked twice.
 """
 
 from __future__ import annotations
@@ -171,7 +172,8 @@ class Fetcher:
             reason = f"timed out after {self._attempts} attempts ({phase} timeout {self._timeouts[phase]} s)"
             raise self._not_reached(url, reason) from exc
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            failed = "host name not found" if _unknown_host(exc) else f"connection failed after {self._attempts} attempts"
+            failed = "host name not found" if _unknown_host(exc) else \
+                f"connection failed after {self._attempts} attempts"
             raise self._not_reached(url, f"{failed} ({exc!r})") from exc
         except httpx.HTTPError as exc:  # not worth retrying: too many redirects, undecodable body …
             raise FetchError(url, f"request failed ({exc!r})") from exc

@@ -13,8 +13,9 @@ if TYPE_CHECKING:
 from kb_store import CheckResult, Manifest, Quarantined, Store
 from pipelines import stages
 from pipelines.enforcement import EnforcementRecords
-from pipelines.resources import HttpResource, ProgressResource, RefreshOptions, SourcesResource, StoreResource
-from pipelines.sources import SourceConfig, load_config
+from pipelines.resources import (HttpResource, ProgressResource, RefreshOptions, SourcesResource, StoreResource,
+                                 fetch_sources)
+from pipelines.sources import load_config
 
 
 class Outcome(IntEnum):
@@ -67,15 +68,15 @@ def refresh(config: Path, store: Path, display: Literal["log", "bar"] = "log", h
     """Fetch, parse, version, extract and publish, as the Dagster job does, holding the store's write lock.
 
     The sources are fetched first (conditional requests); when they would make the current snapshot again
-    the refresh ends there, without starting Dagster, else the assets run over that fetch. Raises ``ConfigError`` before anything runs if the
-    config cannot be used, ``StoreLocked`` if another refresh is writing (unless ``wait``), and
-    ``RefreshFailed`` when nothing was published."""
+    the refresh ends there, without starting Dagster, else the assets run over that fetch. Raises
+    ``ConfigError`` before anything runs if the config cannot be used, ``StoreLocked`` if another refresh is
+    writing (unless ``wait``), and ``RefreshFailed`` when nothing was published."""
     sources, http, options = load_config(config), http or HttpResource(), options or RefreshOptions()
     resources = {"store": StoreResource(root=str(store)), "sources": SourcesResource(path=str(config)),
                  "http": http, "progress": ProgressResource(display=display)}
-    with Store(store).writer(wait=wait):
-        fetched = _fetch(sources, resources["store"], http, resources["progress"], options.refetch)
-        current = Store(store).current()
+    with Store(store).writer(wait=wait) as writing:
+        fetched = fetch_sources(sources, resources["store"], http, resources["progress"], options.refetch)
+        current = writing.current()
         if stages.unchanged_since(sources, fetched, current):
             return RefreshReport(manifest=current, published=False, fetched=fetched, parsed=_nothing_parsed(fetched),
                                  read=[], seconds={})
@@ -85,13 +86,6 @@ def refresh(config: Path, store: Path, display: Literal["log", "bar"] = "log", h
             return _materialize({**resources, "options": options}, fetched)
         except RefreshFailed as failed:
             raise RefreshFailed(str(failed), failed.failed, fetched.quarantined) from None
-
-
-def _fetch(sources: SourceConfig, store: StoreResource, http: HttpResource, progress: ProgressResource,
-           refetch: bool) -> stages.Fetched:
-    raw = store.raw()
-    with http.fetcher(raw) as fetcher:
-        return stages.fetch_sources(sources, raw, fetcher, store.previous(), progress.reporter(), refetch=refetch)
 
 
 def _nothing_parsed(fetched: stages.Fetched) -> stages.ParsedSources:

@@ -11,11 +11,13 @@ from dagster import ConfigurableResource, get_dagster_logger
 from pydantic import PrivateAttr
 
 from kb_store import SourceEntry, Store
+from pipelines import stages
 from pipelines.fetch import Fetcher
 from pipelines.parse_cache import ParseCache
 from pipelines.progress import LogReporter, Reporter, RichReporter
 from pipelines.raw_store import RawStore
 from pipelines.sources import DEFAULT_CONFIG, SourceConfig, load_config
+from pipelines.stages import Fetched
 
 
 class StoreResource(ConfigurableResource):
@@ -99,3 +101,12 @@ def default_resources() -> dict[str, ConfigurableResource]:
         "options": RefreshOptions(),
         "progress": ProgressResource(),
     }
+
+
+def fetch_sources(sources: SourceConfig, store: StoreResource, http: HttpResource, progress: ProgressResource,
+                  refetch: bool = False) -> Fetched:
+    """Every source of ``sources`` fetched into ``store``'s raw store, each falling back to the copy its
+    current snapshot holds: the fetch of a refresh, whether ``lexgraph refresh`` or a Dagster run makes it."""
+    raw = store.raw()
+    with http.fetcher(raw) as fetcher:
+        return stages.fetch_sources(sources, raw, fetcher, store.previous(), progress.reporter(), refetch=refetch)

@@ -31,7 +31,7 @@ from pipelines.sources import DecisionSource, Document, FineTable, Source
 from schema.enforcement import DecisionHints, DecisionRecord
 from schema.law import ParsedAct, SourceFormat
 
-Reader = Callable[[Any, bytes, frozenset[str]], Any]
+Parser = Callable[[Any, bytes, frozenset[str]], Any]
 
 _LEGAL_GRAPH_FIELDS = ("name", "url", "celex", "lang", "valid_from", "licence", "attribution")
 
@@ -40,7 +40,7 @@ _LEGAL_GRAPH_FIELDS = ("name", "url", "celex", "lang", "valid_from", "licence", 
 class SourceKind:
     name: str                        # the entry's ``format``
     record: TypeAdapter              # what the parser returns, as cached
-    read: Reader                     # (entry, bytes, known provision ids) → record
+    read: Parser                     # (entry, bytes, known provision ids) → record
     parse_fields: tuple[str, ...]    # entry fields the parser reads
     graph_fields: tuple[str, ...]    # entry fields applied to the parse on its way into the graph
     size: Callable[[Any], int]       # how many records a parse holds: a sharp drop is a warning sign
@@ -60,7 +60,7 @@ def _hints(entry: DecisionSource) -> DecisionHints:
                          attribution=entry.attribution)
 
 
-def _decision(parser: Callable[..., DecisionRecord]) -> Reader:
+def _decision(parser: Callable[..., DecisionRecord]) -> Parser:
     return lambda entry, data, known_ids: parser(data, _hints(entry), known_ids=known_ids)
 
 
@@ -98,7 +98,7 @@ def read(entry: Source, sha256: str, raw: RawStore, cache: ParseCache, known_ids
 def parse_key(entry: Source, sha256: str, known_ids: frozenset[str]) -> str:
     """The cache key of ``entry``'s parse of the bytes ``sha256``."""
     kind = source_kind(entry)
-    law = _digest(sorted(known_ids)) if kind.cites_law else ""
+    law = _law_digest(known_ids) if kind.cites_law else ""
     return _digest([kind.name, sha256, *_values(entry, kind.parse_fields), law, parser_digest()])
 
 
@@ -122,10 +122,17 @@ def parser_digest() -> str:
     return _digest([parsers.PARSER_VERSION, *(f"{p.relative_to(root)}:{_file_digest(p)}" for p in files)])
 
 
+@cache
+def _law_digest(known_ids: frozenset[str]) -> str:
+    """Once per refresh, not once per source: every source of a refresh resolves against the same law."""
+    return _digest(sorted(known_ids))
+
+
 def _values(entry: Source, fields: tuple[str, ...]) -> list[str]:
+    """Each declared field's value; a field the entry lacks is an error in this table, not a None to hash."""
     values = []
     for field in fields:
-        value = getattr(entry, field, None)
+        value = getattr(entry, field)
         values.append(f"{field}={value() if callable(value) else value}")
     return values
 

@@ -34,7 +34,6 @@ import difflib
 import re
 import tomllib
 from collections.abc import Iterable
-from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -51,7 +50,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from parsers.tabular import Mapping, load_mapping
+from parsers.tabular import Mapping, bundled_mappings, load_mapping
 from pipelines.raw_store import Name
 from schema.law import Lang, SourceFormat
 
@@ -224,7 +223,7 @@ def _read_mapping(mapping: str) -> Mapping:
     try:
         if mapping.endswith(".toml"):
             return Mapping.from_toml(Path(mapping).read_text(encoding="utf-8"))
-        if mapping not in (bundled := _bundled_mappings()):
+        if mapping not in (bundled := bundled_mappings()):
             raise _field_error("mapping", "mapping_unknown", _not_one_of(mapping, "a bundled mapping", bundled))
         return load_mapping(mapping)
     except OSError as exc:
@@ -234,12 +233,6 @@ def _read_mapping(mapping: str) -> Mapping:
     except ValidationError as exc:
         reason = f"{mapping} is not a valid mapping: " + "; ".join(_problem(error) for error in exc.errors())
     raise _field_error("mapping", "mapping_invalid", reason)
-
-
-def _bundled_mappings() -> list[str]:
-    """The names ``parsers.tabular.load_mapping`` accepts: its ``mappings/*.toml``."""
-    folder = files("parsers") / "mappings"
-    return sorted(file.name.removesuffix(".toml") for file in folder.iterdir() if file.name.endswith(".toml"))
 
 
 def _slug(stem: str) -> str:

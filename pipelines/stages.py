@@ -7,9 +7,8 @@ quarantined with its reason and the refresh goes on with the rest; nothing is si
 from __future__ import annotations
 
 import datetime as dt
-import re
-
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
