@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from kb_store.crash import crash_point
 from kb_store.engine import Engine
-from schema.graph import NODE_TABLES, REL_TABLES, NodeTable, RelTable, columns, ddl
+from schema.graph import NODE_TABLES, REL_TABLES, NodeTable, RelTable, columns, ddl, index_statements
 
 _ARROW = {"STRING": pa.string(), "INT64": pa.int64(), "BOOLEAN": pa.bool_(), "DOUBLE": pa.float64(),
           "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us")}
@@ -60,6 +60,8 @@ def import_tables(path: Path, folder: Path) -> None:
             if pq.read_metadata(parquet).num_rows:
                 engine.copy_from(table.name, parquet)
                 crash_point("graph_build")
+        for statement in index_statements():
+            engine.execute(statement)
 
 
 def create_graph(path: Path, tables: Mapping[str, Iterable[BaseModel]]) -> dict[str, int]:

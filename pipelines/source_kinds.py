@@ -29,6 +29,7 @@ from pipelines.parse_cache import ParseCache
 from pipelines.raw_store import RawStore
 from pipelines.sources import DecisionSource, Document, FineTable, Source
 from schema.enforcement import DecisionHints, DecisionRecord
+from schema.graph import GRAPH_FORMAT
 from schema.law import ParsedAct, SourceFormat
 
 Parser = Callable[[Any, bytes, frozenset[str]], Any]
@@ -110,8 +111,9 @@ def fingerprint(entry: Source, sha256: str) -> str:
 
 
 def snapshot_id(fingerprints: Iterable[tuple[str, str]]) -> str:
-    """Sources as (name, fingerprint) in config order: the order ranks sources in reconciliation."""
-    return _digest([f"{name}={print_}" for name, print_ in fingerprints])[:16]
+    """Sources as (name, fingerprint) in config order (the order ranks sources in reconciliation), and the
+    layout the graph is built in."""
+    return _digest([f"graph={GRAPH_FORMAT}", *(f"{name}={print_}" for name, print_ in fingerprints)])[:16]
 
 
 @cache

@@ -104,6 +104,15 @@ class RecordCites(Record):
 
 
 @dataclass(frozen=True)
+class FtsIndex:
+    """A full-text index (Kùzu's built-in FTS: BM25 over the stemmed words of ``fields``)."""
+
+    table: str
+    name: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class NodeTable:
     name: str
     record: type[BaseModel]
@@ -148,6 +157,13 @@ REL_TABLES = (
     RelTable("RECORD_CITES", RecordCites, ("SourceRecord", "record_id"), ("Provision", "provision_id")),
 )
 
+# Precedent search: decisions whose summaries resemble a question (kb_store.prompt).
+FTS_INDEXES = (FtsIndex("Decision", "decision_summary", ("summary",)),)
+
+# The layout a snapshot's database is built in (tables, indexes): part of the snapshot id, so that a
+# store built before a layout change is rebuilt rather than read with a missing index.
+GRAPH_FORMAT = "2"
+
 _SCALARS: dict[type, str] = {str: "STRING", int: "INT64", bool: "BOOLEAN", float: "DOUBLE",
                              dt.date: "DATE", dt.datetime: "TIMESTAMP"}
 
@@ -174,6 +190,11 @@ def column_type(annotation: object) -> str:
 def columns(record: type[BaseModel], skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     return [(name, column_type(field.annotation)) for name, field in record.model_fields.items()
             if name not in skip]
+
+
+def index_statements() -> list[str]:
+    """Statements creating every index; run after the tables are loaded."""
+    return [f"CALL CREATE_FTS_INDEX('{i.table}', '{i.name}', {list(i.fields)!r})" for i in FTS_INDEXES]
 
 
 def ddl() -> list[str]:
