@@ -132,6 +132,8 @@ def snapshot(context: AssetExecutionContext, parsed_documents: stages.ParsedSour
     tables = {**stages.law_tables(law_versions, cross_references),
               **enforcement.enforcement_tables(decisions, [decision_records, fine_records])}
     tables["SourceDocument"] = stages.source_documents(config, used, tables)
+    tables["Decision"] = enforcement.with_known_since(tables["Decision"], tables["SourceRecord"],
+                                                      tables["SourceDocument"])
     try:
         manifest, published = stages.publish(snapshots, sources.config_sha256(), entries, tables,
                                              outcomes + guards, parsed_documents.quarantined

@@ -15,11 +15,10 @@ from pipelines.progress import Reporter
 from pipelines.raw_store import RawStore
 from pipelines.sources import FineTable, SourceConfig
 from pipelines.stages import Fetched, SourceUse, read_sources
-from schema.enforcement import (AuthorityNode, Country, DecisionHints, DecisionRecord, FineRecord, OrganisationNode,
-                                QuarantinedRow,
-                                SourceRecord)
+from schema.enforcement import (AuthorityNode, Country, Decision, DecisionHints, DecisionRecord, FineRecord,
+                                OrganisationNode, Precision, QuarantinedRow, SourceRecord)
 from schema.graph import (AuthorityOf, ImposedOn, Imposes, InCountry, IssuedBy, RecordCites, RecordFrom)
-from schema.law import Record
+from schema.law import Record, SourceDocument
 
 
 class EnforcementRecords(Record):
@@ -124,6 +123,16 @@ def enforcement_tables(reconciled: Reconciled, sources: Iterable[EnforcementReco
         "RECORD_FROM": [RecordFrom(record_id=r.id, sha256=r.source_sha256) for r in records.values()],
         "RECORD_CITES": [c for source in sources for c in source.citations],
     }
+
+
+def with_known_since(decisions: list[Decision], records: Iterable[SourceRecord],
+                     documents: Iterable[SourceDocument]) -> list[Decision]:
+    """Each decision with the day it is known to have been taken by (see ``Decision.known_since``)."""
+    fetched = {doc.sha256: doc.fetched_at.date() for doc in documents}
+    record_fetched = {r.id: fetched.get(r.source_sha256) for r in records}
+    return [d.model_copy(update={"known_since": Precision(d.date_precision).last_day(d.decision_date)
+                                 or min(filter(None, (record_fetched[r] for r in d.sources)), default=None)})
+            for d in decisions]
 
 
 def _organisations(members: Iterable[SourceRecord]) -> list[tuple[str, str]]:

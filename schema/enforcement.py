@@ -26,6 +26,16 @@ class Precision(StrEnum):
     YEAR = "year"
     UNKNOWN = "unknown"
 
+    def last_day(self, first: dt.date | None) -> dt.date | None:
+        """The last day of the period starting on ``first`` that a date of this precision names."""
+        if first is None or self is Precision.UNKNOWN:
+            return None
+        if self is Precision.DAY:
+            return first
+        following = dt.date(first.year + 1, 1, 1) if self is Precision.YEAR or first.month == 12 else \
+            dt.date(first.year, first.month + 1, 1)
+        return following - dt.timedelta(days=1)
+
 
 class PartialDate(Record):
     """A date known to a day, a month or a year; ``value`` is the first day of that period.
@@ -182,6 +192,9 @@ class Decision(Record):
     summary: str | None = None
     sources: list[str]
     disagreements: list[str] = []
+    known_since: dt.date | None = Field(default=None, description=(
+        "the first day the decision is known to have been taken: the last day of its date's period, or for "
+        "an undated one the day a document reporting it was fetched (all it is known to precede)"))
     access: str = "public"
 
 

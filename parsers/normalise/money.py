@@ -77,13 +77,24 @@ def parse_money(text: str, *, thousands: str = "", decimal: str = ".", currency:
                  rate_date=rate_date, raw=text)
 
 
+def minor_digits(currency: str) -> int:
+    """How many digits of minor units an ISO 4217 currency has (2 unless it has none, as ISK)."""
+    return _MINOR_DIGITS.get(currency, 2)
+
+
+def format_amount(amount_minor: int, currency: str) -> str:
+    """``format_amount(130000000, "ISK") == "130,000,000 ISK"``; ``format_amount(225000000, "EUR") == "2,250,000.00 EUR"``."""
+    digits = minor_digits(currency)
+    return f"{amount_minor / 10**digits:,.{digits}f} {currency}"
+
+
 def _minor_units(number: str, thousands: str, decimal: str, currency: str, text: str) -> int:
     whole, _, fraction = number.partition(decimal) if decimal else (number, "", "")
     groups = _groups(whole, thousands)
     if groups is None or not _DIGITS.fullmatch(fraction or "0"):
         syntax = f"thousands {thousands!r}, decimal {decimal!r}" if thousands else f"decimal {decimal!r}"
         raise ValueError(f"amount {text!r} is not a number ({syntax})")
-    digits = _MINOR_DIGITS.get(currency, 2)
+    digits = minor_digits(currency)
     if len(fraction) > digits:
         raise ValueError(f"amount {text!r} has {len(fraction)} decimals, {currency} has {digits}")
     return int("".join(groups)) * 10**digits + int(fraction.ljust(digits, "0") or 0)
