@@ -1,0 +1,337 @@
+"""One prompt build: analyse the question, expand from its entry points in the graph, rank, pack, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb_store.engine import Engine
+from kb_store.manifest import Manifest
+from kb_store.prompt import _rank
+from kb_store.prompt._analysis import Analysis, analyse
+from kb_store.prompt._fence import fence, neutralise
+from kb_store.prompt._graph import Graph
+from kb_store.prompt._index import SnapshotIndex
+from kb_store.prompt._model import (Block, Candidate, Citation, Flag, Persona, PromptParts, PromptResult, SourceRef,
+                                    Trace)
+from kb_store.prompt._pack import pack, shorten
+from kb_store.prompt._render import context_text, system_text
+from kb_store.prompt._tokens import count_tokens
+from kb_store.store import Store
+from parsers.normalise.money import format_amount
+from schema.ids import Kind, article_of
+
+MAX_ARTICLES = 8  # a context about a handful of articles, not a paragraph of twenty
+NEIGHBOURS = 20
+DECISIONS = 8
+DECISION_SUMMARY_TOKENS = 160
+SHARES = {"provision": 0.6, "recital": 0.1, "decision": 0.3}  # of the budget left after the fixed parts
+_UNIT_DECAY = 0.5  # each further unit of an article is worth half the one before
+_FTS_WORD = re.compile(r"[^\W_]{2,}")
+_SECTION_ORDER = {"lawyer": ["provision", "recital", "decision"]}
+_DEFAULT_ORDER = ["provision", "decision", "recital"]
+
+
+@dataclass
+class _Unit:
+    """A packable piece of law: an article's own text, a paragraph with its points, or a recital."""
+
+    id: str
+    kind: str
+    article: str | None
+    lang: str
+    heading: str | None
+    text: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    sources: list[dict]
+    priority: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+
+class PromptBuilder:
+    """Builds prompts from one published snapshot, opened read-only; reuse it for many questions."""
+
+    def __init__(self, engine: Engine, manifest: Manifest) -> None:
+        self._engine = engine
+        self.manifest = manifest
+        self.index = SnapshotIndex(engine)
+
+    @classmethod
+    def open(cls, store_root: Path, snapshot: str | None = None) -> PromptBuilder:
+        manifest, engine = Store(Path(store_root)).open(snapshot)
+        return cls(engine, manifest)
+
+    @property
+    def snapshot(self) -> str:
+        return self.manifest.id
+
+    def close(self) -> None:
+        self._engine.close()
+
+    def __enter__(self) -> PromptBuilder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def build(self, question: str, as_of: dt.date | None = None, lang: str | None = None,
+              country: str | None = None, persona: Persona | None = None, budget_tokens: int = 4000) -> PromptResult:
+        return _Build(self, question, as_of or dt.date.today(), lang, country, persona or Persona(),
+                      budget_tokens).result()
+
+
+class _Build:
+    def __init__(self, builder: PromptBuilder, question: str, as_of: dt.date, lang: str | None,
+                 country: str | None, persona: Persona, budget: int) -> None:
+        self.index, self.snapshot = builder.index, builder.snapshot
+        self.question, self.as_of, self.persona, self.budget = question, as_of, persona, budget
+        self.graph = Graph(builder._engine, as_of)
+        self.analysis: Analysis = analyse(question, self.index.lexicon, self.index.known, lang)
+        self.lang = persona.lang or lang or self.analysis.lang
+        self.read_lang = self.lang if self.lang in self.index.langs else "en"
+        self.countries = [country.upper()] if country else list(self.analysis.countries)
+        self.candidates: list[Candidate] = []
+        self._flags_of: dict[tuple[str, str], list] = {}
+
+    # -- entry points and expansion --------------------------------------------------------------------
+    def _articles(self) -> tuple[list[_rank.ArticleScore], list[dict]]:
+        scores = _rank.ArticleScores(self.index.ordinal)
+        for named in self.analysis.provisions:
+            scores.add(named.id, _rank.NAMED, f"the question names {named.matched_text!r}")
+        for hit in self.analysis.topics:
+            for provision in hit.provisions:
+                scores.add(provision, hit.weight, hit.reason)
+        neighbours = self.graph.precedent(" ".join(_FTS_WORD.findall(self.question)), NEIGHBOURS) \
+            if _FTS_WORD.search(self.question) else []
+        scores.add_votes(_rank.precedent_votes(neighbours), _rank.PRECEDENT,
+                         f"cited by earlier decisions resembling the question (top {NEIGHBOURS})")
+        for article, share in sorted(self.index.prior(self.as_of).items()):
+            scores.add(article, _rank.PRIOR * share, "share of earlier decisions citing it")
+        named = [p.id for p in self.analysis.provisions]
+        if named:
+            for ref in self.graph.cross_references(self._below(named), self.read_lang):
+                for end in (ref["source"], ref["target"]):
+                    scores.add(end, _rank.CITED, f"cross-referenced with a provision the question names "
+                                                 f"({ref['matched_text']!r})")
+        return scores.ranked(), neighbours
+
+    def _below(self, ids: list[str]) -> list[str]:
+        """Each id with everything under it (an article's paragraphs and points)."""
+        found: set[str] = set()
+        for provision in ids:
+            article = article_of(provision)
+            found |= {p for p in self.index.below.get(article, [provision]) if p == provision or p.startswith(provision + "/")}
+        return sorted(found)
+
+    def _law_units(self, ranked: list[_rank.ArticleScore]) -> list[_Unit]:
+        kept = ranked[:MAX_ARTICLES]
+        for position, entry in enumerate(ranked):
+            self.candidates.append(Candidate(
+                kind="article", id=entry.article, score=round(entry.score, 6), kept=position < MAX_ARTICLES,
+                why="; ".join(entry.reasons) if position < MAX_ARTICLES else
+                f"ranked {position + 1}, below the {MAX_ARTICLES} articles a context holds"))
+        articles = [e.article for e in kept]
+        recitals = sorted({link.recital for a in articles[:3] for link in self.index.recitals.get(a, [])})
+        rows = self.graph.units(self._below(articles) + recitals, sorted({self.read_lang, "en"}))
+        wordings = _preferred_wording(rows, self.read_lang)
+        units = [u for entry in kept for u in self._article_units(entry, wordings)]
+        for rank, article in enumerate(articles[:3]):
+            for link in self.index.recitals.get(article, []):
+                if (row := wordings.get(link.recital)) is not None:
+                    units.append(_unit(row, Kind.RECITAL, None, priority=kept[rank].score * link.score,
+                                       reasons=[link.reason]))
+        return units
+
+    def _article_units(self, entry: _rank.ArticleScore, wordings: dict[str, dict]) -> list[_Unit]:
+        """An article as paragraphs (each with its points) when it has them, else as one unit; the paragraphs
+        the question names, or that hold its words, first."""
+        article = wordings.get(entry.article)
+        if article is None:
+            return []
+        depth = entry.article.count("/") + 1
+        parts = [p for p in self.index.below[entry.article] if p.count("/") == depth and
+                 self.index.kind[p] in (Kind.PARAGRAPH, Kind.SUBPARAGRAPH, Kind.POINT)]
+        groups = {p: [q for q in self.index.below[entry.article] if q == p or q.startswith(p + "/")] for p in parts} \
+            or {entry.article: self.index.below[entry.article]}
+        named = {p.id for p in self.analysis.provisions}
+        matched = [t.matched_text.casefold() for t in self.analysis.topics]
+        units = []
+        for head, members in groups.items():
+            rows = [wordings[m] for m in members if m in wordings and wordings[m]["text"]]
+            if not rows:
+                continue
+            unit = _unit(rows[0] if head != entry.article else article, Kind.PARAGRAPH, entry.article,
+                         text=" ".join(r["text"] for r in rows), heading=article["heading"])
+            relevance = 2 * any(m in named or head.startswith(tuple(n + "/" for n in named)) or head in named
+                                for m in members) + sum(w in unit.text.casefold() for w in matched)
+            units.append((relevance, unit))
+        units.sort(key=lambda pair: (-pair[0], self.index.ordinal[pair[1].id]))
+        for position, (relevance, unit) in enumerate(units):
+            unit.priority = entry.score * _UNIT_DECAY ** position
+            unit.reasons = [f"article score {entry.score:.2f}", *(["named or matching the question"] if relevance else [])]
+        return [u for _, u in units]
+
+    def _decision_candidates(self, ranked: list[_rank.ArticleScore], neighbours: list[dict]) -> list[dict]:
+        top = [e.article for e in ranked[:3]]
+        citing = self.graph.decisions_citing(self._below(top), self.countries, list(self.analysis.authorities),
+                                             DECISIONS * 2) if top else []
+        bm25 = {n["id"]: n["score"] for n in neighbours}
+        best = max(bm25.values(), default=0.0) or 1.0
+        ids = sorted({*bm25, *(c["id"] for c in citing)})
+        if not ids:
+            return []
+        rows = {row["id"]: row for row in self.graph.decisions(ids)}
+        cites_top = {c["id"] for c in citing}
+        scored = []
+        for decision_id in ids:
+            row = rows[decision_id]
+            points = {"jurisdiction": _rank.JURISDICTION * (row["country"] in self.countries),
+                      "precedent": _rank.PRECEDENT * bm25.get(decision_id, 0.0) / best,
+                      "cites a top article": _rank.CITES_TOP * (decision_id in cites_top),
+                      "sector": _rank.SECTOR * bool(self.persona.sector and row["summary"] and
+                                                    self.persona.sector.casefold() in row["summary"].casefold())}
+            score = sum(points.values())
+            scored.append((score, row, [f"{k} (+{v:.2f})" for k, v in points.items() if v]))
+        scored.sort(key=lambda s: (-round(s[0], 9), -(s[1]["decision_date"] or dt.date.min).toordinal(), s[1]["id"]))
+        for position, (score, row, why) in enumerate(scored):
+            self.candidates.append(Candidate(kind="decision", id=row["id"], score=round(score, 6),
+                                             kept=position < DECISIONS, decision_date=row["decision_date"],
+                                             why="; ".join(why) if position < DECISIONS else
+                                             f"ranked {position + 1}, below the {DECISIONS} decisions a context holds"))
+        return [dict(row, score=score, reasons=why) for score, row, why in scored[:DECISIONS]]
+
+    # -- blocks, packing, rendering -------------------------------------------------------------------
+    def _block(self, key: str, kind: str, provision_or_decision: str, label: str, lang: str, text: str,
+               score: float, reasons: list[str], sources: list[dict], **dates) -> Block:
+        clean, clean_label = neutralise(text), neutralise(label)
+        self._flags_of[(kind, provision_or_decision)] = clean.flags + clean_label.flags
+        label = clean_label.text
+        refs = sorted({(s["name"], s["url"], s["sha256"], s["licence"], s["attribution"]) for s in sources})
+        return Block(key=key, kind=kind, id=provision_or_decision, label=label, lang=lang, text=clean.text,
+                     tokens=count_tokens(fence(key, clean.text, label)) + 1, score=round(score, 6),
+                     reasons=reasons, citation=Citation(key=key, id=provision_or_decision, sources=[
+                         SourceRef(name=n, url=u, sha256=s, licence=li, attribution=a) for n, u, s, li, a in refs]),
+                     **dates)
+
+    def _law_block(self, key: str, unit: _Unit) -> Block:
+        until = unit.valid_to.isoformat() if unit.valid_to else "…"
+        lang_note = "" if unit.lang == self.lang else f" · {unit.lang} wording (none in {self.lang} in the graph)"
+        heading = f" · {unit.heading}" if unit.heading else ""
+        return self._block(key, unit.kind, unit.id, f"{unit.id}{heading} · {unit.lang} · valid {unit.valid_from}–{until}"
+                           f"{lang_note}", unit.lang, unit.text, unit.priority, unit.reasons, unit.sources,
+                           valid_from=unit.valid_from, valid_to=unit.valid_to)
+
+    def _decision_block(self, key: str, row: dict) -> Block | None:
+        facts = [f"decided {row['decision_date']} ({row['date_precision']})" if row["decision_date"]
+                 else "decision date not stated", row["authority"] or "authority not stated", row["country"] or ""]
+        if row["amount_minor"] is not None:
+            facts.append(f"fine {format_amount(row['amount_minor'], row['currency'])}")
+        if row["case_reference"]:
+            facts.append(f"case {row['case_reference']}")
+        summary = shorten(row["summary"] or "", DECISION_SUMMARY_TOKENS, count_tokens) or ""
+        text = " · ".join(f for f in facts if f) + (f"\n{summary}" if summary else "")
+        return self._block(key, "decision", row["id"], f"{row['id']} · as the sources report it", "", text,
+                           row["score"], row["reasons"], row["sources"], decision_date=row["decision_date"],
+                           date_precision=row["date_precision"])
+
+    def result(self) -> PromptResult:
+        ranked, neighbours = self._articles()
+        units = self._law_units(ranked)
+        decisions = self._decision_candidates(ranked, neighbours)
+        order = _SECTION_ORDER.get(self.persona.audience.value, _DEFAULT_ORDER)
+        system = system_text(self.persona, self.lang)
+        question = neutralise(self.question)
+        fixed = count_tokens(system) + count_tokens(question.text) + count_tokens(context_text(
+            self.snapshot, self.as_of, [], order, self._notes(), [])) + 40
+        room = max(self.budget - fixed, 0)
+        counters = {"provision": 0, "recital": 0, "decision": 0}
+
+        def key(kind: str) -> str:
+            counters[kind] += 1
+            return f"[{kind[0].upper()}{counters[kind]}]"
+
+        law = sorted((u for u in units if u.kind != Kind.RECITAL), key=lambda u: (-round(u.priority, 9), self.index.ordinal[u.id]))
+        recitals = sorted((u for u in units if u.kind == Kind.RECITAL), key=lambda u: (-round(u.priority, 9), u.id))
+        available = {"law": [("provision", u) for u in law], "recital": [("recital", u) for u in recitals]}
+        blocks_by_kind: dict[str, list[Block]] = {}
+        left_out: list[str] = []
+        spare = 0
+        for kind in ("provision", "recital", "decision"):
+            share = int(room * SHARES[kind]) + spare
+            if kind == "decision":
+                made = [b for r in decisions if (b := self._decision_block(key("decision"), r))]
+            else:
+                made = [self._law_block(key(kind), u) for _, u in available["law" if kind == "provision" else "recital"]]
+            packed = pack(made, lambda b: b.tokens, share)
+            spare = share - packed.tokens
+            blocks_by_kind[kind] = packed.kept
+            left_out += [b.id for b in packed.left_out]
+            for b in packed.left_out:
+                self.candidates.append(Candidate(kind=kind, id=b.id, score=b.score, kept=False,
+                                                 why=f"did not fit the budget ({b.tokens} tokens)",
+                                                 decision_date=b.decision_date))
+        while True:  # block sizes were counted before keys were renumbered: a key's digits may tip the total
+            blocks = self._renumbered(blocks_by_kind, order)
+            context = context_text(self.snapshot, self.as_of, blocks, order, self._notes(), left_out)
+            prompt = PromptParts(system=system, context=context, question=question.text)
+            text = "\n".join((prompt.system, prompt.context, prompt.question))
+            if (tokens := count_tokens(text)) <= self.budget or not blocks:
+                break
+            kind, dropped = min(((k, b) for k, kept in blocks_by_kind.items() for b in kept),
+                                key=lambda pair: (pair[1].score, pair[1].id))
+            blocks_by_kind[kind] = [b for b in blocks_by_kind[kind] if b is not dropped]
+            left_out.append(dropped.id)
+        return PromptResult(
+            snapshot=self.snapshot, as_of=self.as_of, lang=self.lang, persona=self.persona, budget_tokens=self.budget,
+            tokens=tokens, content_hash=hashlib.sha256(text.encode()).hexdigest(), prompt=prompt,
+            blocks=blocks, trace=Trace(analysis=self.analysis.model_dump(mode="json"),
+                                       queries=[*self.index.queries, *self.graph.log], candidates=self.candidates,
+                                       flags=self._flags(blocks, question.flags), left_out=left_out))
+
+    def _flags(self, blocks: list[Block], in_question: list) -> list[Flag]:
+        found = [("question", f) for f in in_question]
+        found += [(b.key, f) for b in blocks for f in self._flags_of[(b.kind, b.id)]]
+        return [Flag(block=key, kind=str(f.kind), matched=f.matched, action=f.action) for key, f in found]
+
+    def _renumbered(self, blocks_by_kind: dict[str, list[Block]], order: list[str]) -> list[Block]:
+        """Law blocks grouped by article in rank order, each article's paragraphs in the act's order; keys
+        numbered in the order the context shows them."""
+        law = blocks_by_kind["provision"]
+        article_rank = {}
+        for b in law:
+            article_rank.setdefault(article_of(b.id), len(article_rank))
+        law = sorted(law, key=lambda b: (article_rank[article_of(b.id)], self.index.ordinal[b.id]))
+        ordered = {"provision": law, "recital": blocks_by_kind["recital"], "decision": blocks_by_kind["decision"]}
+        blocks = []
+        for kind in order:
+            for number, b in enumerate(ordered[kind], 1):
+                new_key = f"[{kind[0].upper()}{number}]"
+                blocks.append(b.model_copy(update={"key": new_key, "citation": b.citation.model_copy(update={"key": new_key})}))
+        return blocks
+
+    def _notes(self) -> list[str]:
+        notes = []
+        if self.read_lang != self.lang:
+            notes.append(f"The graph holds no {self.lang} wording of the law: it is quoted in English.")
+        return notes
+
+
+def _preferred_wording(rows: list[dict], lang: str) -> dict[str, dict]:
+    """One wording per provision: in ``lang`` where the graph has it, else English."""
+    chosen: dict[str, dict] = {}
+    for row in rows:
+        if row["id"] not in chosen or row["lang"] == lang:
+            chosen[row["id"]] = row
+    return chosen
+
+
+def _unit(row: dict, kind: Kind, article: str | None, priority: float = 0.0, reasons: list[str] | None = None,
+          text: str | None = None, heading: str | None = None) -> _Unit:
+    return _Unit(id=row["id"], kind="recital" if kind is Kind.RECITAL else "provision", article=article,
+                 lang=row["lang"], heading=heading if heading is not None else row["heading"],
+                 text=text if text is not None else row["text"], valid_from=row["valid_from"],
+                 valid_to=row["valid_to"], sources=row["sources"], priority=priority, reasons=reasons or [])

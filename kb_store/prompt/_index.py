@@ -1,0 +1,140 @@
+"""What a builder reads once per open snapshot: the law's structure, the recitals related to each
+article (with the reason), when each decision became known and what it cites, and the concept lexicon."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from kb_store.engine import Engine
+from kb_store.prompt._concepts import Lexicon
+from kb_store.prompt._model import TraceQuery
+from schema.ids import Kind, article_of
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+# Words of the law that say nothing about which article a recital explains.
+_STOP = frozenset("""the and for that this with which should shall may such any other from have has been their
+their them they those these where when whether into under within without between also only where being are
+was were not its his her him regulation article articles paragraph point union member states state data
+personal processing controller processor subject subjects directive provisions accordance referred
+concerning""".split())
+RECITALS_PER_ARTICLE = 3
+_MIN_SIMILARITY = 0.08
+
+
+@dataclass(frozen=True)
+class RecitalLink:
+    recital: str
+    score: float
+    reason: str
+
+
+def _terms(text: str) -> list[str]:
+    """Words and adjacent-word pairs, stop words dropped: what a recital and an article can share."""
+    words = [w for w in (m.lower() for m in _WORD.findall(text)) if w not in _STOP]
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+def _vectors(texts: dict[str, str]) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    counts = {key: Counter(_terms(text)) for key, text in texts.items()}
+    frequency = Counter(term for terms in counts.values() for term in terms)
+    idf = {term: math.log(len(texts) / n) for term, n in frequency.items()}
+    vectors = {}
+    for key, terms in counts.items():
+        weights = {t: (1 + math.log(n)) * idf[t] for t, n in terms.items() if idf[t] > 0}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        vectors[key] = {t: w / norm for t, w in weights.items()}
+    return vectors, idf
+
+
+def recital_links(articles: dict[str, str], recitals: dict[str, str],
+                  references: dict[str, set[str]]) -> dict[str, list[RecitalLink]]:
+    """For each article, the recitals that refer to it (``references``: recital → articles it names),
+    then the most similar by shared distinctive words (TF-IDF cosine), each with the words shared."""
+    vectors, _ = _vectors({**articles, **recitals})
+    links: dict[str, list[RecitalLink]] = {}
+    for article in sorted(articles):
+        found = [RecitalLink(r, 1.0, f"{_short(r)} refers to {_short(article)}")
+                 for r in sorted(recitals) if article in references.get(r, ())]
+        similar = []
+        for recital in sorted(recitals):
+            shared = vectors[article].keys() & vectors[recital].keys()
+            score = sum(vectors[article][t] * vectors[recital][t] for t in shared)
+            if score >= _MIN_SIMILARITY:
+                top = sorted(shared, key=lambda t: (-vectors[article][t] * vectors[recital][t], t))[:4]
+                similar.append(RecitalLink(recital, round(score, 4), f"{_short(recital)} shares "
+                                           + ", ".join(f"‘{t}’" for t in top) + f" with {_short(article)}"))
+        similar.sort(key=lambda link: (-link.score, link.recital))
+        named = {link.recital for link in found}
+        links[article] = (found + [s for s in similar if s.recital not in named])[:RECITALS_PER_ARTICLE]
+    return links
+
+
+def _short(provision_id: str) -> str:
+    kind, _, number = provision_id.rsplit("/", 1)[-1].partition("_")
+    return f"{'Recital' if kind == 'rct' else 'Article'} {number}"
+
+
+class SnapshotIndex:
+    """Read once per open snapshot; ``queries`` are the graph queries that built it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.queries: list[TraceQuery] = []
+        self._engine = engine
+        provisions = self._run("index.provisions", "MATCH (p:Provision) RETURN p.id AS id, p.kind AS kind, "
+                               "p.ordinal AS ordinal ORDER BY ordinal, id")
+        self.known = frozenset(row["id"] for row in provisions)
+        self.ordinal = {row["id"]: row["ordinal"] for row in provisions}
+        self.kind = {row["id"]: Kind(row["kind"]) for row in provisions}
+        self.below: dict[str, list[str]] = defaultdict(list)
+        for row in provisions:
+            if (article := article_of(row["id"])) is not None:
+                self.below[article].append(row["id"])
+        self.langs = sorted(row["lang"] for row in self._run(
+            "index.languages", "MATCH (v:Version) RETURN DISTINCT v.lang AS lang"))
+        self.recitals = self._recital_links()
+        self._dates, self._cited = self._decisions_citing()
+        self.lexicon = Lexicon.build(engine)
+
+    def _run(self, step: str, query: str) -> list[dict]:
+        rows = self._engine.execute(query)
+        self.queries.append(TraceQuery(step=step, query=query, params={}, rows=len(rows)))
+        return rows
+
+    def _recital_links(self) -> dict[str, list[RecitalLink]]:
+        """From the English wording in force now (the latest of each): recitals and articles are linked
+        once per snapshot, whatever date a question is asked as of."""
+        rows = self._run("index.wordings", "MATCH (p:Provision)-[:HAS_VERSION]->(v:Version) WHERE v.lang = 'en' "
+                         "AND v.valid_to IS NULL RETURN p.id AS id, v.heading AS heading, v.text AS text ORDER BY id")
+        articles: dict[str, list[str]] = defaultdict(list)
+        recitals = {}
+        for row in rows:
+            if self.kind.get(row["id"]) is Kind.RECITAL:
+                recitals[row["id"]] = row["text"]
+            elif (article := article_of(row["id"])) is not None:
+                articles[article] += [row["heading"] or "", row["text"]]
+        references: dict[str, set[str]] = defaultdict(set)
+        for row in self._run("index.recital_references",
+                             "MATCH (r:Provision)-[c:CITES]->(t:Provision) WHERE r.kind = 'recital' AND NOT c.external "
+                             "AND c.lang = 'en' RETURN DISTINCT r.id AS recital, t.id AS target ORDER BY recital, target"):
+            if (article := article_of(row["target"])) is not None:
+                references[row["recital"]].add(article)
+        return recital_links({a: " ".join(t) for a, t in articles.items()}, recitals, references)
+
+    def _decisions_citing(self) -> tuple[list[dt.date], list[frozenset[str]]]:
+        rows = self._run("index.decision_citations",
+                         "MATCH (d:Decision)-[:REPORTED_BY]->(:SourceRecord)-[:RECORD_CITES]->(p:Provision) "
+                         "WHERE d.known_since IS NOT NULL RETURN d.id AS id, d.known_since AS known_since, "
+                         "collect(DISTINCT p.id) AS cites ORDER BY known_since, id")
+        return ([row["known_since"] for row in rows],
+                [frozenset(a for p in row["cites"] if (a := article_of(p))) for row in rows])
+
+    def prior(self, as_of: dt.date) -> dict[str, float]:
+        """The share of decisions known by ``as_of`` that cite each article."""
+        known = bisect.bisect_right(self._dates, as_of)
+        counts = Counter(article for articles in self._cited[:known] for article in articles)
+        return {article: n / known for article, n in counts.items()} if known else {}
