@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,7 @@ MAX_ARTICLES = 8  # a context about a handful of articles, not a paragraph of tw
 NEIGHBOURS = 20
 DECISIONS = 8
 DECISION_SUMMARY_TOKENS = 160
+SMALLEST_BLOCK = 60  # below this little budget left, no block fits: stop looking
 SHARES = {"provision": 0.6, "recital": 0.1, "decision": 0.3}  # of the budget left after the fixed parts
 _UNIT_DECAY = 0.5  # each further unit of an article is worth half the one before
 _FTS_WORD = re.compile(r"[^\W_]{2,}")
@@ -47,7 +49,7 @@ class _Unit:
     text: str
     valid_from: dt.date
     valid_to: dt.date | None
-    sources: list[dict]
+    sources: list[SourceRef]
     priority: float = 0.0
     reasons: list[str] = field(default_factory=list)
 
@@ -59,6 +61,7 @@ class PromptBuilder:
         self._engine = engine
         self.manifest = manifest
         self.index = SnapshotIndex(engine)
+        self.count = lru_cache(maxsize=65536)(count_tokens)  # the law's wordings recur from question to question
 
     @classmethod
     def open(cls, store_root: Path, snapshot: str | None = None) -> PromptBuilder:
@@ -87,7 +90,7 @@ class PromptBuilder:
 class _Build:
     def __init__(self, builder: PromptBuilder, question: str, as_of: dt.date, lang: str | None,
                  country: str | None, persona: Persona, budget: int) -> None:
-        self.index, self.snapshot = builder.index, builder.snapshot
+        self.index, self.snapshot, self.count = builder.index, builder.snapshot, builder.count
         self.question, self.as_of, self.persona, self.budget = question, as_of, persona, budget
         self.graph = Graph(builder._engine, as_of)
         self.analysis: Analysis = analyse(question, self.index.lexicon, self.index.known, lang)
@@ -107,6 +110,7 @@ class _Build:
                 scores.add(provision, hit.weight, hit.reason)
         neighbours = self.graph.precedent(" ".join(_FTS_WORD.findall(self.question)), NEIGHBOURS) \
             if _FTS_WORD.search(self.question) else []
+        neighbours = [dict(n, cites=self.index.cites.get(n["id"], [])) for n in neighbours]
         scores.add_votes(_rank.precedent_votes(neighbours), _rank.PRECEDENT,
                          f"cited by earlier decisions resembling the question (top {NEIGHBOURS})")
         for article, share in sorted(self.index.prior(self.as_of).items()):
@@ -142,7 +146,7 @@ class _Build:
         for rank, article in enumerate(articles[:3]):
             for link in self.index.recitals.get(article, []):
                 if (row := wordings.get(link.recital)) is not None:
-                    units.append(_unit(row, Kind.RECITAL, None, priority=kept[rank].score * link.score,
+                    units.append(_unit(row, self.index.sources, Kind.RECITAL, None, priority=kept[rank].score * link.score,
                                        reasons=[link.reason]))
         return units
 
@@ -164,7 +168,7 @@ class _Build:
             rows = [wordings[m] for m in members if m in wordings and wordings[m]["text"]]
             if not rows:
                 continue
-            unit = _unit(rows[0] if head != entry.article else article, Kind.PARAGRAPH, entry.article,
+            unit = _unit(rows[0] if head != entry.article else article, self.index.sources, Kind.PARAGRAPH, entry.article,
                          text=" ".join(r["text"] for r in rows), heading=article["heading"])
             relevance = 2 * any(m in named or head.startswith(tuple(n + "/" for n in named)) or head in named
                                 for m in members) + sum(w in unit.text.casefold() for w in matched)
@@ -181,40 +185,37 @@ class _Build:
                                              DECISIONS * 2) if top else []
         bm25 = {n["id"]: n["score"] for n in neighbours}
         best = max(bm25.values(), default=0.0) or 1.0
-        ids = sorted({*bm25, *(c["id"] for c in citing)})
-        if not ids:
-            return []
-        rows = {row["id"]: row for row in self.graph.decisions(ids)}
+        found = {row["id"]: row for row in [*citing, *neighbours]}
         cites_top = {c["id"] for c in citing}
         scored = []
-        for decision_id in ids:
-            row = rows[decision_id]
+        for decision_id, row in sorted(found.items()):
             points = {"jurisdiction": _rank.JURISDICTION * (row["country"] in self.countries),
                       "precedent": _rank.PRECEDENT * bm25.get(decision_id, 0.0) / best,
-                      "cites a top article": _rank.CITES_TOP * (decision_id in cites_top),
-                      "sector": _rank.SECTOR * bool(self.persona.sector and row["summary"] and
-                                                    self.persona.sector.casefold() in row["summary"].casefold())}
-            score = sum(points.values())
-            scored.append((score, row, [f"{k} (+{v:.2f})" for k, v in points.items() if v]))
+                      "cites a top article": _rank.CITES_TOP * (decision_id in cites_top)}
+            scored.append((sum(points.values()), row, [f"{k} (+{v:.2f})" for k, v in points.items() if v]))
         scored.sort(key=lambda s: (-round(s[0], 9), -(s[1]["decision_date"] or dt.date.min).toordinal(), s[1]["id"]))
+        if self.persona.sector:  # the sector reorders what is selected, never what a block says
+            sector = self.persona.sector.casefold()
+            details = {row["id"]: row for row in self.graph.decisions([row["id"] for _, row, _ in scored])}
+            scored.sort(key=lambda s: sector not in (details[s[1]["id"]]["summary"] or "").casefold())
         for position, (score, row, why) in enumerate(scored):
             self.candidates.append(Candidate(kind="decision", id=row["id"], score=round(score, 6),
                                              kept=position < DECISIONS, decision_date=row["decision_date"],
                                              why="; ".join(why) if position < DECISIONS else
                                              f"ranked {position + 1}, below the {DECISIONS} decisions a context holds"))
-        return [dict(row, score=score, reasons=why) for score, row, why in scored[:DECISIONS]]
+        kept = scored[:DECISIONS]
+        details = {row["id"]: row for row in self.graph.decisions([row["id"] for _, row, _ in kept])} if kept else {}
+        return [dict(details[row["id"]], score=score, reasons=why) for score, row, why in kept]
 
     # -- blocks, packing, rendering -------------------------------------------------------------------
     def _block(self, key: str, kind: str, provision_or_decision: str, label: str, lang: str, text: str,
-               score: float, reasons: list[str], sources: list[dict], **dates) -> Block:
+               score: float, reasons: list[str], sources: list[SourceRef], **dates) -> Block:
         clean, clean_label = neutralise(text), neutralise(label)
         self._flags_of[(kind, provision_or_decision)] = clean.flags + clean_label.flags
         label = clean_label.text
-        refs = sorted({(s["name"], s["url"], s["sha256"], s["licence"], s["attribution"]) for s in sources})
         return Block(key=key, kind=kind, id=provision_or_decision, label=label, lang=lang, text=clean.text,
-                     tokens=count_tokens(fence(key, clean.text, label)) + 1, score=round(score, 6),
-                     reasons=reasons, citation=Citation(key=key, id=provision_or_decision, sources=[
-                         SourceRef(name=n, url=u, sha256=s, licence=li, attribution=a) for n, u, s, li, a in refs]),
+                     tokens=self.count(fence(key, "", label)) + self.count(clean.text), score=round(score, 6),
+                     reasons=reasons, citation=Citation(key=key, id=provision_or_decision, sources=sources),
                      **dates)
 
     def _law_block(self, key: str, unit: _Unit) -> Block:
@@ -232,10 +233,11 @@ class _Build:
             facts.append(f"fine {format_amount(row['amount_minor'], row['currency'])}")
         if row["case_reference"]:
             facts.append(f"case {row['case_reference']}")
-        summary = shorten(row["summary"] or "", DECISION_SUMMARY_TOKENS, count_tokens) or ""
+        summary = shorten(row["summary"] or "", DECISION_SUMMARY_TOKENS, self.count) or ""
         text = " · ".join(f for f in facts if f) + (f"\n{summary}" if summary else "")
         return self._block(key, "decision", row["id"], f"{row['id']} · as the sources report it", "", text,
-                           row["score"], row["reasons"], row["sources"], decision_date=row["decision_date"],
+                           row["score"], row["reasons"], sorted({SourceRef(**s) for s in row["sources"]},
+                                                                key=lambda s: (s.name, s.sha256)), decision_date=row["decision_date"],
                            date_precision=row["date_precision"])
 
     def result(self) -> PromptResult:
@@ -256,24 +258,26 @@ class _Build:
 
         law = sorted((u for u in units if u.kind != Kind.RECITAL), key=lambda u: (-round(u.priority, 9), self.index.ordinal[u.id]))
         recitals = sorted((u for u in units if u.kind == Kind.RECITAL), key=lambda u: (-round(u.priority, 9), u.id))
-        available = {"law": [("provision", u) for u in law], "recital": [("recital", u) for u in recitals]}
         blocks_by_kind: dict[str, list[Block]] = {}
         left_out: list[str] = []
         spare = 0
-        for kind in ("provision", "recital", "decision"):
+        for kind, items in (("provision", law), ("recital", recitals), ("decision", decisions)):
             share = int(room * SHARES[kind]) + spare
-            if kind == "decision":
-                made = [b for r in decisions if (b := self._decision_block(key("decision"), r))]
-            else:
-                made = [self._law_block(key(kind), u) for _, u in available["law" if kind == "provision" else "recital"]]
-            packed = pack(made, lambda b: b.tokens, share)
+            made: dict[int, Block] = {}
+
+            def block(item, kind=kind, made=made) -> Block:
+                made[id(item)] = (self._decision_block(key(kind), item) if kind == "decision"
+                                  else self._law_block(key(kind), item))
+                return made[id(item)]
+
+            packed = pack(items, lambda item: block(item).tokens, share, smallest=SMALLEST_BLOCK)
             spare = share - packed.tokens
-            blocks_by_kind[kind] = packed.kept
-            left_out += [b.id for b in packed.left_out]
-            for b in packed.left_out:
-                self.candidates.append(Candidate(kind=kind, id=b.id, score=b.score, kept=False,
-                                                 why=f"did not fit the budget ({b.tokens} tokens)",
-                                                 decision_date=b.decision_date))
+            blocks_by_kind[kind] = [made[id(item)] for item in packed.kept]
+            for item in packed.left_out:
+                item_id, score = (item["id"], item["score"]) if kind == "decision" else (item.id, item.priority)
+                left_out.append(item_id)
+                self.candidates.append(Candidate(kind=kind, id=item_id, score=round(score, 6), kept=False,
+                                                 why="did not fit the budget"))
         while True:  # block sizes were counted before keys were renumbered: a key's digits may tip the total
             blocks = self._renumbered(blocks_by_kind, order)
             context = context_text(self.snapshot, self.as_of, blocks, order, self._notes(), left_out)
@@ -281,10 +285,13 @@ class _Build:
             text = "\n".join((prompt.system, prompt.context, prompt.question))
             if (tokens := count_tokens(text)) <= self.budget or not blocks:
                 break
-            kind, dropped = min(((k, b) for k, kept in blocks_by_kind.items() for b in kept),
-                                key=lambda pair: (pair[1].score, pair[1].id))
-            blocks_by_kind[kind] = [b for b in blocks_by_kind[kind] if b is not dropped]
-            left_out.append(dropped.id)
+            excess = tokens - self.budget
+            for kind, dropped in sorted(((k, b) for k, kept in blocks_by_kind.items() for b in kept),
+                                        key=lambda pair: (pair[1].score, pair[1].id)):
+                blocks_by_kind[kind] = [b for b in blocks_by_kind[kind] if b is not dropped]
+                left_out.append(dropped.id)
+                if (excess := excess - dropped.tokens) <= 0:
+                    break
         return PromptResult(
             snapshot=self.snapshot, as_of=self.as_of, lang=self.lang, persona=self.persona, budget_tokens=self.budget,
             tokens=tokens, content_hash=hashlib.sha256(text.encode()).hexdigest(), prompt=prompt,
@@ -329,9 +336,9 @@ def _preferred_wording(rows: list[dict], lang: str) -> dict[str, dict]:
     return chosen
 
 
-def _unit(row: dict, kind: Kind, article: str | None, priority: float = 0.0, reasons: list[str] | None = None,
+def _unit(row: dict, sources: dict[str, list[SourceRef]], kind: Kind, article: str | None, priority: float = 0.0, reasons: list[str] | None = None,
           text: str | None = None, heading: str | None = None) -> _Unit:
     return _Unit(id=row["id"], kind="recital" if kind is Kind.RECITAL else "provision", article=article,
                  lang=row["lang"], heading=heading if heading is not None else row["heading"],
                  text=text if text is not None else row["text"], valid_from=row["valid_from"],
-                 valid_to=row["valid_to"], sources=row["sources"], priority=priority, reasons=reasons or [])
+                 valid_to=row["valid_to"], sources=sources[row["version_id"]], priority=priority, reasons=reasons or [])

@@ -42,14 +42,13 @@ class Graph:
         return rows
 
     def units(self, ids: list[str], langs: list[str]) -> list[dict[str, Any]]:
-        """Wordings valid on as_of of the provisions ``ids``, in ``langs``, with the documents stating them."""
+        """Wordings valid on as_of of the provisions ``ids``, in ``langs``."""
         return self._run(
             "law.units",
-            "MATCH (p:Provision)-[:HAS_VERSION]->(v:Version)-[:STATED_IN]->(doc:SourceDocument) "
+            "MATCH (p:Provision)-[:HAS_VERSION]->(v:Version) "
             f"WHERE list_contains($ids, p.id) AND list_contains($langs, v.lang) AND {_IN_FORCE.format(x='v')} "
-            "RETURN p.id AS id, p.kind AS kind, p.parent_id AS parent_id, p.ordinal AS ordinal, v.lang AS lang, "
-            "v.heading AS heading, v.text AS text, v.valid_from AS valid_from, v.valid_to AS valid_to, "
-            f"collect({_DOCUMENT.format(d='doc')}) AS sources ORDER BY ordinal, lang",
+            "RETURN p.id AS id, p.ordinal AS ordinal, v.id AS version_id, v.lang AS lang, v.heading AS heading, "
+            "v.text AS text, v.valid_from AS valid_from, v.valid_to AS valid_to ORDER BY ordinal, lang",
             {"ids": ids, "langs": langs, "as_of": self._as_of})
 
     def cross_references(self, ids: list[str], lang: str) -> list[dict[str, Any]]:
@@ -62,14 +61,13 @@ class Graph:
             {"ids": ids, "lang": lang, "as_of": self._as_of})
 
     def precedent(self, words: str, top: int) -> list[dict[str, Any]]:
-        """Decisions known by as_of whose summaries resemble ``words`` (BM25), with the provisions they cite."""
+        """Decisions known by as_of whose summaries resemble ``words`` (BM25), best first."""
         return self._run(
             "precedent.search",
             "CALL QUERY_FTS_INDEX('Decision', 'decision_summary', $words, top := $pool) WITH node AS d, score "
-            f"WHERE {_VISIBLE} WITH d, score ORDER BY score DESC, d.id LIMIT $top "
-            "MATCH (d)-[:REPORTED_BY]->(:SourceRecord)-[:RECORD_CITES]->(p:Provision) "
-            "RETURN d.id AS id, score, collect(DISTINCT p.id) AS cites ORDER BY score DESC, id",
-            {"words": words, "pool": top * 20, "top": top, "as_of": self._as_of})
+            f"WHERE {_VISIBLE} RETURN d.id AS id, d.country AS country, d.decision_date AS decision_date, score "
+            "ORDER BY score DESC, id LIMIT $top",
+            {"words": words, "pool": top * 10, "top": top, "as_of": self._as_of})
 
     def decisions_citing(self, ids: list[str], countries: list[str], authorities: list[str],
                          limit: int) -> list[dict[str, Any]]:
@@ -87,7 +85,8 @@ class Graph:
             "enforcement.citing",
             "MATCH (d:Decision)-[:REPORTED_BY]->(:SourceRecord)-[:RECORD_CITES]->(p:Provision) "
             f"WHERE {' AND '.join(where)} WITH d, collect(DISTINCT p.id) AS cites "
-            "ORDER BY d.decision_date DESC, d.id LIMIT $limit RETURN d.id AS id, cites",
+            "ORDER BY d.decision_date DESC, d.id LIMIT $limit "
+            "RETURN d.id AS id, d.country AS country, d.decision_date AS decision_date, cites",
             params)
 
     def decisions(self, ids: list[str]) -> list[dict[str, Any]]:

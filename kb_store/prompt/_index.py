@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from kb_store.engine import Engine
 from kb_store.prompt._concepts import Lexicon
-from kb_store.prompt._model import TraceQuery
+from kb_store.prompt._model import SourceRef, TraceQuery
 from schema.ids import Kind, article_of
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -97,6 +97,8 @@ class SnapshotIndex:
         self.langs = sorted(row["lang"] for row in self._run(
             "index.languages", "MATCH (v:Version) RETURN DISTINCT v.lang AS lang"))
         self.recitals = self._recital_links()
+        self.sources = self._version_sources()
+        self.cites: dict[str, list[str]] = {}  # decision → the provisions its records cite
         self._dates, self._cited = self._decisions_citing()
         self.lexicon = Lexicon.build(engine)
 
@@ -125,11 +127,23 @@ class SnapshotIndex:
                 references[row["recital"]].add(article)
         return recital_links({a: " ".join(t) for a, t in articles.items()}, recitals, references)
 
+    def _version_sources(self) -> dict[str, list[SourceRef]]:
+        """Every document stating each wording: what a law block's citation lists."""
+        rows = self._run("index.version_sources",
+                         "MATCH (v:Version)-[:STATED_IN]->(d:SourceDocument) RETURN v.id AS version, d.name AS name, "
+                         "d.url AS url, d.sha256 AS sha256, d.licence AS licence, d.attribution AS attribution "
+                         "ORDER BY version, name")
+        found: dict[str, list[SourceRef]] = defaultdict(list)
+        for row in rows:
+            found[row.pop("version")].append(SourceRef(**row))
+        return dict(found)
+
     def _decisions_citing(self) -> tuple[list[dt.date], list[frozenset[str]]]:
         rows = self._run("index.decision_citations",
                          "MATCH (d:Decision)-[:REPORTED_BY]->(:SourceRecord)-[:RECORD_CITES]->(p:Provision) "
                          "WHERE d.known_since IS NOT NULL RETURN d.id AS id, d.known_since AS known_since, "
                          "collect(DISTINCT p.id) AS cites ORDER BY known_since, id")
+        self.cites = {row["id"]: sorted(row["cites"]) for row in rows}
         return ([row["known_since"] for row in rows],
                 [frozenset(a for p in row["cites"] if (a := article_of(p))) for row in rows])
 

@@ -36,11 +36,14 @@ class Packed(Generic[Item]):
     tokens: int
 
 
-def pack(items: Iterable[Item], tokens: Callable[[Item], int], budget: int) -> Packed[Item]:
+def pack(items: Iterable[Item], tokens: Callable[[Item], int], budget: int, smallest: int = 0) -> Packed[Item]:
     """Items in the order given while they fit; one that does not fit is left out and smaller ones after
-    it may still go in."""
+    it may still go in, until less than ``smallest`` tokens are left (the rest are left out unsized)."""
     kept, left_out, used = [], [], 0
     for item in items:
+        if budget - used < smallest:
+            left_out.append(item)
+            continue
         size = tokens(item)
         if used + size <= budget:
             kept.append(item)

@@ -13,9 +13,9 @@ Ties break on the article's order in the act. A decision's score:
 
     score(d) = JURISDICTION · [in a country or of an authority the question names]
              + PRECEDENT · bm25(d) / max bm25 + CITES_TOP · [cites one of the top articles]
-             + SECTOR · [its summary names the persona's sector]
 
-ties broken by the latest date, then the id.
+ties broken by the latest date, then the id; with a persona's sector, the decisions whose summaries name it
+come first, in that order.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ CITED = 1.0
 PRIOR = 1.0
 JURISDICTION = 2.0
 CITES_TOP = 1.0
-SECTOR = 1.0
 
 
 @dataclass
