@@ -1,0 +1,30 @@
+"""lexgraph's prompt builder as a retrieval method: its context is the blocks of the prompt it builds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .gold import Question, gdpr_article
+from .metrics import Context
+
+if TYPE_CHECKING:
+    from kb_store.prompt import PromptBuilder
+
+
+class Lexgraph:
+    name = "lexgraph"
+
+    def __init__(self, builder: PromptBuilder) -> None:
+        self._builder = builder
+
+    def contexts(self, question: Question, budgets: Sequence[int]) -> dict[int, Context]:
+        return {budget: context_of(self._builder.build(question.text, as_of=question.as_of, budget_tokens=budget))
+                for budget in budgets}
+
+
+def context_of(result: Any) -> Context:
+    """The GDPR articles of a prompt's provision blocks, in rank order, and the tokens of all its blocks."""
+    articles = tuple(article for block in result.blocks
+                     if block.kind == "provision" and (article := gdpr_article(block.id)))
+    return Context(articles, sum(block.tokens for block in result.blocks))
