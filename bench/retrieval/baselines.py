@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -44,7 +44,7 @@ class _Baseline(ABC):
 
     def __init__(self, law: Law) -> None:
         self._law = law
-        self._per_epoch: dict[int, object] = {}
+        self._per_epoch: dict[int, Any] = {}
 
     def contexts(self, question: Question, budgets: Sequence[int]) -> dict[int, Context]:
         ranked = self.ranked_units(question)
@@ -58,7 +58,7 @@ class _Baseline(ABC):
         epoch = self._law.epoch(as_of)
         if epoch not in self._per_epoch:
             self._per_epoch[epoch] = build(self._law.units(as_of))
-        return self._per_epoch[epoch]  # type: ignore[return-value]
+        return self._per_epoch[epoch]
 
 
 def _by_score(units: list[Unit], scores: np.ndarray) -> list[Unit]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .gold import Question, gdpr_article
 from .metrics import Context
 
 if TYPE_CHECKING:
-    from kb_store.prompt import PromptBuilder
+    from kb_store.prompt import PromptBuilder, PromptResult
 
 
 class Lexgraph:
@@ -23,7 +23,7 @@ class Lexgraph:
                 for budget in budgets}
 
 
-def context_of(result: Any) -> Context:
+def context_of(result: PromptResult) -> Context:
     """The GDPR articles of a prompt's provision blocks, in rank order, and the tokens of all its blocks."""
     articles = tuple(article for block in result.blocks
                      if block.kind == "provision" and (article := gdpr_article(block.id)))
