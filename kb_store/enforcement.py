@@ -7,12 +7,10 @@ import datetime as dt
 
 from pydantic import BaseModel
 
+from kb_store._mentions import provisions_named
 from kb_store.engine import Engine
-from parsers.normalise._keys import match_key
+from parsers.normalise import match_key
 from parsers.normalise.authorities import gazetteer
-from parsers.xref import extract_references
-
-_QUERY_TEXT = "query"  # the citing id for a provision named in a query: it belongs to no act
 
 
 class FineView(BaseModel):
@@ -132,11 +130,10 @@ def _provision_id(engine: Engine, citation: str) -> str:
     if citation.startswith("eu/"):
         return citation
     known = frozenset(row["id"] for row in engine.execute("MATCH (p:Provision) RETURN p.id AS id"))
-    text = citation if "gdpr" in citation.lower() else f"{citation} GDPR"
-    targets = [r.target_id for r in extract_references(_QUERY_TEXT, text, "en", known) if r.target_id in known]
-    if not targets:
+    named = provisions_named(citation, "en", known)
+    if not named:
         raise LookupError(f"{citation!r} names no provision in the graph: write e.g. 'Art. 6', 'Article 5(1)(f)'")
-    return targets[0]
+    return named[0].id
 
 
 def _records(engine: Engine, ids: list[str]) -> dict[str, list[RecordView]]:
