@@ -1,4 +1,5 @@
-"""The ``lexgraph`` command: ``refresh`` a store from a source config, ``show`` a provision as of a date."""
+"""The ``lexgraph`` command: ``refresh`` a store from a source config, ``show`` a provision as of a date,
+``enforcement`` decisions, ``prompt`` a cited prompt, ``snapshots`` to list and manage them."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from rich.text import Text
 from kb_store import Store, StoreLocked
 from kb_store.enforcement import EnforcementFilter, render_decisions
 from kb_store.read import Reader, render_markdown
-from pipelines import cli_snapshots
+from pipelines import cli_prompt, cli_snapshots
 from pipelines.sources import DEFAULT_CONFIG, ConfigError
 
 DEFAULT_STORE = Path(".store")
@@ -59,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     enforcement.add_argument("--fined", action="store_true", help="only decisions imposing a fine")
     _read_options(enforcement)
     enforcement.set_defaults(run=_enforcement)
+    cli_prompt.add_command(commands, DEFAULT_STORE)
     cli_snapshots.add_commands(commands, DEFAULT_STORE)
     return parser
 

@@ -19,19 +19,19 @@ from kb_store.prompt._index import SnapshotIndex
 from kb_store.prompt._model import (Block, Candidate, Citation, Flag, Persona, PromptParts, PromptResult, SourceRef,
                                     Trace)
 from kb_store.prompt._pack import pack, shorten
-from kb_store.prompt._render import context_text, system_text
+from kb_store.prompt._render import APPLIES, context_text, system_text
 from kb_store.prompt._tokens import count_tokens
 from kb_store.store import Store
 from parsers.normalise.money import format_amount
 from schema.ids import Kind, article_of
 
-MAX_ARTICLES = 8  # a context about a handful of articles, not a paragraph of twenty
+MAX_ARTICLES = 12  # a context about a dozen articles at most, not a paragraph of twenty
 NEIGHBOURS = 20
 DECISIONS = 8
 DECISION_SUMMARY_TOKENS = 160
 SMALLEST_BLOCK = 60  # below this little budget left, no block fits: stop looking
-SHARES = {"provision": 0.6, "recital": 0.1, "decision": 0.3}  # of the budget left after the fixed parts
-_UNIT_DECAY = 0.5  # each further unit of an article is worth half the one before
+SHARES = {"provision": 0.6, "recital": 0.12, "decision": 0.28}  # of the budget left after the fixed parts
+_UNIT_DECAY = 0.5  # each further unit of an article is worth half the one before, except in the best article
 _FTS_WORD = re.compile(r"[^\W_]{2,}")
 _SECTION_ORDER = {"lawyer": ["provision", "recital", "decision"]}
 _DEFAULT_ORDER = ["provision", "decision", "recital"]
@@ -51,6 +51,7 @@ class _Unit:
     valid_to: dt.date | None
     sources: list[SourceRef]
     priority: float = 0.0
+    breadth: bool = False  # the best unit of its article: packed before any second unit of another
     reasons: list[str] = field(default_factory=list)
 
 
@@ -99,6 +100,7 @@ class _Build:
         self.countries = [country.upper()] if country else list(self.analysis.countries)
         self.candidates: list[Candidate] = []
         self._flags_of: dict[tuple[str, str], list] = {}
+        self.referenced: set[str] = set()  # provisions cross-referenced with the entry points
 
     # -- entry points and expansion --------------------------------------------------------------------
     def _articles(self) -> tuple[list[_rank.ArticleScore], list[dict]]:
@@ -107,20 +109,23 @@ class _Build:
             scores.add(named.id, _rank.NAMED, f"the question names {named.matched_text!r}")
         for hit in self.analysis.topics:
             for provision in hit.provisions:
-                scores.add(provision, hit.weight, hit.reason)
+                scores.add(provision, _rank.TOPIC * hit.weight, hit.reason)
         neighbours = self.graph.precedent(" ".join(_FTS_WORD.findall(self.question)), NEIGHBOURS) \
-            if _FTS_WORD.search(self.question) else []
+            if _FTS_WORD.search(self.question) and self.as_of >= APPLIES else []
         neighbours = [dict(n, cites=self.index.cites.get(n["id"], [])) for n in neighbours]
         scores.add_votes(_rank.precedent_votes(neighbours), _rank.PRECEDENT,
                          f"cited by earlier decisions resembling the question (top {NEIGHBOURS})")
         for article, share in sorted(self.index.prior(self.as_of).items()):
             scores.add(article, _rank.PRIOR * share, "share of earlier decisions citing it")
-        named = [p.id for p in self.analysis.provisions]
-        if named:
-            for ref in self.graph.cross_references(self._below(named), self.read_lang):
+        # Cross-references of what the question names, else of the best article so far: one hop, both ways.
+        entry = [p.id for p in self.analysis.provisions] or [s.article for s in scores.ranked()[:1]]
+        if entry:
+            for ref in self.graph.cross_references(self._below(entry), self.read_lang):
                 for end in (ref["source"], ref["target"]):
-                    scores.add(end, _rank.CITED, f"cross-referenced with a provision the question names "
-                                                 f"({ref['matched_text']!r})")
+                    if article_of(end) not in {article_of(e) for e in entry}:
+                        scores.add(end, _rank.CITED, f"cross-referenced with {ref['source'] if end == ref['target'] else ref['target']} "
+                                                     f"({ref['matched_text']!r})")
+                        self.referenced.add(end)
         return scores.ranked(), neighbours
 
     def _below(self, ids: list[str]) -> list[str]:
@@ -142,7 +147,8 @@ class _Build:
         recitals = sorted({link.recital for a in articles[:3] for link in self.index.recitals.get(a, [])})
         rows = self.graph.units(self._below(articles) + recitals, sorted({self.read_lang, "en"}))
         wordings = _preferred_wording(rows, self.read_lang)
-        units = [u for entry in kept for u in self._article_units(entry, wordings)]
+        units = [u for rank, entry in enumerate(kept)
+                 for u in self._article_units(entry, wordings, decay=1.0 if rank == 0 else _UNIT_DECAY)]
         for rank, article in enumerate(articles[:3]):
             for link in self.index.recitals.get(article, []):
                 if (row := wordings.get(link.recital)) is not None:
@@ -150,7 +156,7 @@ class _Build:
                                        reasons=[link.reason]))
         return units
 
-    def _article_units(self, entry: _rank.ArticleScore, wordings: dict[str, dict]) -> list[_Unit]:
+    def _article_units(self, entry: _rank.ArticleScore, wordings: dict[str, dict], decay: float) -> list[_Unit]:
         """An article as paragraphs (each with its points) when it has them, else as one unit; the paragraphs
         the question names, or that hold its words, first."""
         article = wordings.get(entry.article)
@@ -161,7 +167,7 @@ class _Build:
                  self.index.kind[p] in (Kind.PARAGRAPH, Kind.SUBPARAGRAPH, Kind.POINT)]
         groups = {p: [q for q in self.index.below[entry.article] if q == p or q.startswith(p + "/")] for p in parts} \
             or {entry.article: self.index.below[entry.article]}
-        named = {p.id for p in self.analysis.provisions}
+        named = {p.id for p in self.analysis.provisions} | self.referenced
         matched = [t.matched_text.casefold() for t in self.analysis.topics]
         units = []
         for head, members in groups.items():
@@ -170,16 +176,24 @@ class _Build:
                 continue
             unit = _unit(rows[0] if head != entry.article else article, self.index.sources, Kind.PARAGRAPH, entry.article,
                          text=" ".join(r["text"] for r in rows), heading=article["heading"])
-            relevance = 2 * any(m in named or head.startswith(tuple(n + "/" for n in named)) or head in named
-                                for m in members) + sum(w in unit.text.casefold() for w in matched)
+            # The unit's wording holds while every part of it does.
+            unit.valid_from = max(r["valid_from"] for r in rows)
+            unit.valid_to = min((r["valid_to"] for r in rows if r["valid_to"]), default=None)
+            unit.sources = sorted({s for r in rows for s in self.index.sources[r["version_id"]]},
+                                  key=lambda s: (s.name, s.sha256))
+            is_named = bool(named.intersection(members)) or head.startswith(tuple(n + "/" for n in named))
+            relevance = 2 * is_named + sum(w in unit.text.casefold() for w in matched)
             units.append((relevance, unit))
         units.sort(key=lambda pair: (-pair[0], self.index.ordinal[pair[1].id]))
         for position, (relevance, unit) in enumerate(units):
-            unit.priority = entry.score * _UNIT_DECAY ** position
+            unit.priority = entry.score * decay ** position
+            unit.breadth = position == 0 or decay == 1.0
             unit.reasons = [f"article score {entry.score:.2f}", *(["named or matching the question"] if relevance else [])]
         return [u for _, u in units]
 
     def _decision_candidates(self, ranked: list[_rank.ArticleScore], neighbours: list[dict]) -> list[dict]:
+        if self.as_of < APPLIES:
+            return []
         top = [e.article for e in ranked[:3]]
         citing = self.graph.decisions_citing(self._below(top), self.countries, list(self.analysis.authorities),
                                              DECISIONS * 2) if top else []
@@ -256,7 +270,8 @@ class _Build:
             counters[kind] += 1
             return f"[{kind[0].upper()}{counters[kind]}]"
 
-        law = sorted((u for u in units if u.kind != Kind.RECITAL), key=lambda u: (-round(u.priority, 9), self.index.ordinal[u.id]))
+        law = sorted((u for u in units if u.kind != Kind.RECITAL),
+                     key=lambda u: (not u.breadth, -round(u.priority, 9), self.index.ordinal[u.id]))
         recitals = sorted((u for u in units if u.kind == Kind.RECITAL), key=lambda u: (-round(u.priority, 9), u.id))
         blocks_by_kind: dict[str, list[Block]] = {}
         left_out: list[str] = []

@@ -3,10 +3,10 @@
 An article's score adds up the evidence that the question is about it:
 
     score(a) = NAMED · [the question names a or a provision in it]
-             + Σ over concept hits pointing into a of the hit's weight (a defined term, a heading, a synonym)
+             + TOPIC · Σ over concept hits pointing into a of the hit's weight (a defined term, a heading, a synonym)
              + PRECEDENT · vote(a) / max vote      (vote: Σ of the BM25 scores of the earlier decisions
                                                     resembling the question that cite a)
-             + CITED · [a provision named in the question cites a, or is cited by it]
+             + CITED · [a cites, or is cited by, a provision the question names (else the best article)]
              + PRIOR · share of earlier decisions citing a   (a tie-breaker among the question-aware signals)
 
 Ties break on the article's order in the act. A decision's score:
@@ -14,7 +14,8 @@ Ties break on the article's order in the act. A decision's score:
     score(d) = JURISDICTION · [in a country or of an authority the question names]
              + PRECEDENT · bm25(d) / max bm25 + CITES_TOP · [cites one of the top articles]
 
-ties broken by the latest date, then the id; with a persona's sector, the decisions whose summaries name it
+ties broken by the latest date, then the id; before the GDPR applied (2018-05-25) no decision applied it, so
+none is considered; with a persona's sector, the decisions whose summaries name it
 come first, in that order.
 """
 
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from schema.ids import article_of
 
 NAMED = 8.0
+TOPIC = 3.0
 PRECEDENT = 4.0
 CITED = 1.0
 PRIOR = 1.0
