@@ -157,12 +157,14 @@ REL_TABLES = (
     RelTable("RECORD_CITES", RecordCites, ("SourceRecord", "record_id"), ("Provision", "provision_id")),
 )
 
-# Precedent search: decisions whose summaries resemble a question (kb_store.prompt).
-FTS_INDEXES = (FtsIndex("Decision", "decision_summary", ("summary",)),)
+# What a question's words find (kb_store.prompt): decisions whose summaries resemble it (precedent), and
+# wordings of the law that use its words.
+FTS_INDEXES = (FtsIndex("Decision", "decision_summary", ("summary",)),
+               FtsIndex("Version", "version_text", ("heading", "text")))
 
 # The layout a snapshot's database is built in (tables, indexes): part of the snapshot id, so that a
 # store built before a layout change is rebuilt rather than read with a missing index.
-GRAPH_FORMAT = "2"
+GRAPH_FORMAT = "3"
 
 _SCALARS: dict[type, str] = {str: "STRING", int: "INT64", bool: "BOOLEAN", float: "DOUBLE",
                              dt.date: "DATE", dt.datetime: "TIMESTAMP"}

@@ -152,7 +152,7 @@ def _synonym_entries() -> list[dict]:
 
 def test_every_synonym_has_a_reason() -> None:
     entries = [Synonym(**entry) for entry in _synonym_entries()]
-    assert 30 <= len(entries) <= 60
+    assert 30 <= len(entries) <= 80  # a small list: what headings and defined terms do not already say
     assert len({(e.phrase.casefold(), e.lang) for e in entries}) == len(entries)
     for entry in entries:
         assert entry.reason.endswith(".") and len(entry.reason.split()) >= 5, entry.phrase

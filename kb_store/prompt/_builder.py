@@ -27,11 +27,15 @@ from schema.ids import Kind, article_of
 
 MAX_ARTICLES = 12  # a context about a dozen articles at most, not a paragraph of twenty
 NEIGHBOURS = 20
+LAW_HITS = 30
+RECITAL_ARTICLES = 3  # the recitals of the best three articles
+WHOLE_ARTICLE = 8  # the best article is quoted whole when it has at most this many paragraphs or points
 DECISIONS = 8
 DECISION_SUMMARY_TOKENS = 160
 SMALLEST_BLOCK = 60  # below this little budget left, no block fits: stop looking
-SHARES = {"provision": 0.6, "recital": 0.12, "decision": 0.28}  # of the budget left after the fixed parts
+SHARES = {"provision": 0.6, "recital": 0.15, "decision": 0.25}  # of the budget left after the fixed parts
 _UNIT_DECAY = 0.5  # each further unit of an article is worth half the one before, except in the best article
+_HEADERS_AND_NOTE = 140  # the section headings and the note of what was left out, at most
 _FTS_WORD = re.compile(r"[^\W_]{2,}")
 _SECTION_ORDER = {"lawyer": ["provision", "recital", "decision"]}
 _DEFAULT_ORDER = ["provision", "decision", "recital"]
@@ -98,32 +102,47 @@ class _Build:
         self.lang = persona.lang or lang or self.analysis.lang
         self.read_lang = self.lang if self.lang in self.index.langs else "en"
         self.countries = [country.upper()] if country else list(self.analysis.countries)
+        self.weights = _rank.weights_for(len(_FTS_WORD.findall(question)))
         self.candidates: list[Candidate] = []
         self._flags_of: dict[tuple[str, str], list] = {}
-        self.referenced: set[str] = set()  # provisions cross-referenced with the entry points
+        self.referenced: set[str] = set()  # provisions cross-referenced with the entry points, or defining a term
 
     # -- entry points and expansion --------------------------------------------------------------------
     def _articles(self) -> tuple[list[_rank.ArticleScore], list[dict]]:
         scores = _rank.ArticleScores(self.index.ordinal)
         for named in self.analysis.provisions:
-            scores.add(named.id, _rank.NAMED, f"the question names {named.matched_text!r}")
+            scores.add(named.id, self.weights.named, f"the question names {named.matched_text!r}")
+        topics = _rank.topic_votes(self.analysis.topics)
+        top_topic = max(topics.values(), default=0.0)
         for hit in self.analysis.topics:
+            # A defined term brings its definition, not the whole of Article 4 to the top.
+            share = _rank.DEFINITION_SHARE if hit.source == "defined_term" else 1.0
             for provision in hit.provisions:
-                scores.add(provision, _rank.TOPIC * hit.weight, hit.reason)
-        neighbours = self.graph.precedent(" ".join(_FTS_WORD.findall(self.question)), NEIGHBOURS) \
-            if _FTS_WORD.search(self.question) and self.as_of >= APPLIES else []
+                scores.add(provision, share * self.weights.topic * hit.weight / top_topic, hit.reason)
+                if hit.source == "defined_term":
+                    self.referenced.add(provision)
+        words = " ".join(_FTS_WORD.findall(self.question))
+        if words:
+            law_lang = self.analysis.lang if self.analysis.lang in self.index.langs else "en"
+            scores.add_votes(_rank.best_per_article(self.graph.law_search(words, law_lang, LAW_HITS)),
+                             self.weights.law_text, "its wording uses the question's words (BM25)")
+        neighbours = self.graph.precedent(words, NEIGHBOURS) if words and self.as_of >= APPLIES else []
         neighbours = [dict(n, cites=self.index.cites.get(n["id"], [])) for n in neighbours]
-        scores.add_votes(_rank.precedent_votes(neighbours), _rank.PRECEDENT,
+        scores.add_votes(_rank.precedent_votes(neighbours), self.weights.precedent,
                          f"cited by earlier decisions resembling the question (top {NEIGHBOURS})")
         for article, share in sorted(self.index.prior(self.as_of).items()):
-            scores.add(article, _rank.PRIOR * share, "share of earlier decisions citing it")
+            scores.add(article, self.weights.prior * share, "share of earlier decisions citing it")
+        if self.countries or self.analysis.authorities:
+            local = self.index.prior(self.as_of, self.countries, self.analysis.authorities)
+            for article, share in sorted(local.items()):
+                scores.add(article, self.weights.local_prior * share, "share of earlier decisions of the jurisdiction citing it")
         # Cross-references of what the question names, else of the best article so far: one hop, both ways.
         entry = [p.id for p in self.analysis.provisions] or [s.article for s in scores.ranked()[:1]]
         if entry:
             for ref in self.graph.cross_references(self._below(entry), self.read_lang):
                 for end in (ref["source"], ref["target"]):
                     if article_of(end) not in {article_of(e) for e in entry}:
-                        scores.add(end, _rank.CITED, f"cross-referenced with {ref['source'] if end == ref['target'] else ref['target']} "
+                        scores.add(end, self.weights.cited, f"cross-referenced with {ref['source'] if end == ref['target'] else ref['target']} "
                                                      f"({ref['matched_text']!r})")
                         self.referenced.add(end)
         return scores.ranked(), neighbours
@@ -144,17 +163,21 @@ class _Build:
                 why="; ".join(entry.reasons) if position < MAX_ARTICLES else
                 f"ranked {position + 1}, below the {MAX_ARTICLES} articles a context holds"))
         articles = [e.article for e in kept]
-        recitals = sorted({link.recital for a in articles[:3] for link in self.index.recitals.get(a, [])})
+        recitals = sorted({link.recital for a in articles[:RECITAL_ARTICLES] for link in self.index.recitals.get(a, [])})
         rows = self.graph.units(self._below(articles) + recitals, sorted({self.read_lang, "en"}))
         wordings = _preferred_wording(rows, self.read_lang)
-        units = [u for rank, entry in enumerate(kept)
-                 for u in self._article_units(entry, wordings, decay=1.0 if rank == 0 else _UNIT_DECAY)]
-        for rank, article in enumerate(articles[:3]):
+        units = [u for rank, entry in enumerate(kept) for u in self._article_units(
+            entry, wordings, decay=1.0 if rank == 0 and self._parts(entry.article) <= WHOLE_ARTICLE else _UNIT_DECAY)]
+        for rank, article in enumerate(articles[:RECITAL_ARTICLES]):  # the best article's recitals first
             for link in self.index.recitals.get(article, []):
                 if (row := wordings.get(link.recital)) is not None:
-                    units.append(_unit(row, self.index.sources, Kind.RECITAL, None, priority=kept[rank].score * link.score,
+                    units.append(_unit(row, self.index.sources, Kind.RECITAL, None, priority=RECITAL_ARTICLES - rank + link.score,
                                        reasons=[link.reason]))
         return units
+
+    def _parts(self, article: str) -> int:
+        depth = article.count("/") + 1
+        return sum(p.count("/") == depth for p in self.index.below[article])
 
     def _article_units(self, entry: _rank.ArticleScore, wordings: dict[str, dict], decay: float) -> list[_Unit]:
         """An article as paragraphs (each with its points) when it has them, else as one unit; the paragraphs
@@ -228,7 +251,7 @@ class _Build:
         self._flags_of[(kind, provision_or_decision)] = clean.flags + clean_label.flags
         label = clean_label.text
         return Block(key=key, kind=kind, id=provision_or_decision, label=label, lang=lang, text=clean.text,
-                     tokens=self.count(fence(key, "", label)) + self.count(clean.text), score=round(score, 6),
+                     tokens=self.count(fence(key, clean.text, label)) + 1, score=round(score, 6),
                      reasons=reasons, citation=Citation(key=key, id=provision_or_decision, sources=sources),
                      **dates)
 
@@ -262,7 +285,7 @@ class _Build:
         system = system_text(self.persona, self.lang)
         question = neutralise(self.question)
         fixed = count_tokens(system) + count_tokens(question.text) + count_tokens(context_text(
-            self.snapshot, self.as_of, [], order, self._notes(), [])) + 40
+            self.snapshot, self.as_of, [], order, self._notes(), [])) + _HEADERS_AND_NOTE
         room = max(self.budget - fixed, 0)
         counters = {"provision": 0, "recital": 0, "decision": 0}
 
@@ -301,12 +324,11 @@ class _Build:
             if (tokens := count_tokens(text)) <= self.budget or not blocks:
                 break
             excess = tokens - self.budget
-            for kind, dropped in sorted(((k, b) for k, kept in blocks_by_kind.items() for b in kept),
-                                        key=lambda pair: (pair[1].score, pair[1].id)):
-                blocks_by_kind[kind] = [b for b in blocks_by_kind[kind] if b is not dropped]
+            while excess > 0 and any(blocks_by_kind.values()):  # the last law block packed goes first
+                kind = next(k for k in ("provision", "recital", "decision") if blocks_by_kind[k])
+                dropped = blocks_by_kind[kind].pop()
                 left_out.append(dropped.id)
-                if (excess := excess - dropped.tokens) <= 0:
-                    break
+                excess -= dropped.tokens
         return PromptResult(
             snapshot=self.snapshot, as_of=self.as_of, lang=self.lang, persona=self.persona, budget_tokens=self.budget,
             tokens=tokens, content_hash=hashlib.sha256(text.encode()).hexdigest(), prompt=prompt,

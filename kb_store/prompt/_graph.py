@@ -69,6 +69,15 @@ class Graph:
             "ORDER BY score DESC, id LIMIT $top",
             {"words": words, "pool": top * 10, "top": top, "as_of": self._as_of})
 
+    def law_search(self, words: str, lang: str, top: int) -> list[dict[str, Any]]:
+        """Wordings in ``lang`` valid on as_of that use ``words`` (BM25 over heading and text), best first."""
+        return self._run(
+            "law.search",
+            "CALL QUERY_FTS_INDEX('Version', 'version_text', $words, top := $pool) WITH node AS v, score "
+            f"WHERE v.lang = $lang AND {_IN_FORCE.format(x='v')} RETURN v.provision_id AS id, score "
+            "ORDER BY score DESC, id LIMIT $top",
+            {"words": words, "lang": lang, "pool": top * 8, "top": top, "as_of": self._as_of})
+
     def decisions_citing(self, ids: list[str], countries: list[str], authorities: list[str],
                          limit: int) -> list[dict[str, Any]]:
         """Decisions known by as_of citing any of ``ids``, in the given countries or of the given

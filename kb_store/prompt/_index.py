@@ -8,6 +8,7 @@ import datetime as dt
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from kb_store.engine import Engine
@@ -138,17 +139,24 @@ class SnapshotIndex:
             found[row.pop("version")].append(SourceRef(**row))
         return dict(found)
 
-    def _decisions_citing(self) -> tuple[list[dt.date], list[frozenset[str]]]:
+    def _decisions_citing(self) -> tuple[list[dt.date], list[tuple[str, frozenset[str]]]]:
         rows = self._run("index.decision_citations",
                          "MATCH (d:Decision)-[:REPORTED_BY]->(:SourceRecord)-[:RECORD_CITES]->(p:Provision) "
                          "WHERE d.known_since IS NOT NULL RETURN d.id AS id, d.known_since AS known_since, "
-                         "collect(DISTINCT p.id) AS cites ORDER BY known_since, id")
+                         "d.country AS country, d.authority_id AS authority, collect(DISTINCT p.id) AS cites "
+                         "ORDER BY known_since, id")
         self.cites = {row["id"]: sorted(row["cites"]) for row in rows}
         return ([row["known_since"] for row in rows],
-                [frozenset(a for p in row["cites"] if (a := article_of(p))) for row in rows])
+                [(f"{row['country']}|{row['authority']}", frozenset(a for p in row["cites"] if (a := article_of(p))))
+                 for row in rows])
 
-    def prior(self, as_of: dt.date) -> dict[str, float]:
-        """The share of decisions known by ``as_of`` that cite each article."""
-        known = bisect.bisect_right(self._dates, as_of)
-        counts = Counter(article for articles in self._cited[:known] for article in articles)
-        return {article: n / known for article, n in counts.items()} if known else {}
+    def prior(self, as_of: dt.date, countries: Collection[str] = (), authorities: Collection[str] = ()) -> dict[str, float]:
+        """The share of decisions known by ``as_of`` that cite each article: of all of them, or of those
+        in ``countries`` or of ``authorities`` when given."""
+        known = self._cited[:bisect.bisect_right(self._dates, as_of)]
+        if countries or authorities:
+            wanted = {f"{c}|" for c in countries}
+            known = [(where, articles) for where, articles in known
+                     if where.split("|")[1] in authorities or f"{where.split('|')[0]}|" in wanted]
+        counts = Counter(article for _, articles in known for article in articles)
+        return {article: n / len(known) for article, n in counts.items()} if known else {}

@@ -2,12 +2,17 @@
 
 An article's score adds up the evidence that the question is about it:
 
-    score(a) = NAMED · [the question names a or a provision in it]
-             + TOPIC · Σ over concept hits pointing into a of the hit's weight (a defined term, a heading, a synonym)
-             + PRECEDENT · vote(a) / max vote      (vote: Σ of the BM25 scores of the earlier decisions
+    score(a) = named · [the question names a or a provision in it]
+             + topic · Σ over concept hits pointing into a of the hit's weight (a defined term, a heading, a
+                       synonym; a defined term counts DEFINITION_SHARE of it) / the largest such sum
+             + law_text · bm25(a) / max bm25      (bm25: the best BM25 score of a wording of a's against the
+                                                    question's words, in the question's language)
+             + precedent · vote(a) / max vote      (vote: Σ of the BM25 scores of the earlier decisions
                                                     resembling the question that cite a)
-             + CITED · [a cites, or is cited by, a provision the question names (else the best article)]
-             + PRIOR · share of earlier decisions citing a   (a tie-breaker among the question-aware signals)
+             + cited · [a cites, or is cited by, a provision the question names (else the best article)]
+             + prior · share of earlier decisions citing a   (a tie-breaker among the question-aware signals)
+             + local_prior · share of earlier decisions of the countries or authorities the question names
+                             citing a
 
 Ties break on the article's order in the act. A decision's score:
 
@@ -27,13 +32,38 @@ from dataclasses import dataclass, field
 
 from schema.ids import article_of
 
-NAMED = 8.0
-TOPIC = 3.0
-PRECEDENT = 4.0
-CITED = 1.0
-PRIOR = 1.0
 JURISDICTION = 2.0
+DEFINITION_SHARE = 0.3  # of a defined term's weight, for Article 4
+PRECEDENT = 4.0
 CITES_TOP = 1.0
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The weights of the article score. A question that tells a case (a decision's summary, a
+    complaint) is answered first from the decisions that resemble it; a short question about the law
+    from the law's own words and concepts: the weights move from ``SHORT`` to ``CASE`` with its length."""
+
+    named: float
+    topic: float
+    law_text: float
+    precedent: float
+    cited: float
+    prior: float
+    local_prior: float
+
+    def towards(self, other: Weights, share: float) -> Weights:
+        return Weights(**{name: round(getattr(self, name) + share * (getattr(other, name) - getattr(self, name)), 6)
+                          for name in self.__dataclass_fields__})
+
+
+SHORT = Weights(named=8.0, topic=4.0, law_text=2.0, precedent=1.0, cited=1.0, prior=0.5, local_prior=0.5)
+CASE = Weights(named=8.0, topic=1.0, law_text=1.0, precedent=6.0, cited=1.0, prior=2.0, local_prior=2.0)
+SHORT_WORDS, CASE_WORDS = 15, 60  # at most SHORT_WORDS words: SHORT; at least CASE_WORDS: CASE
+
+
+def weights_for(words: int) -> Weights:
+    return SHORT.towards(CASE, min(1.0, max(0.0, (words - SHORT_WORDS) / (CASE_WORDS - SHORT_WORDS))))
 
 
 @dataclass
@@ -70,6 +100,24 @@ class ArticleScores:
 
     def ranked(self) -> list[ArticleScore]:
         return sorted((s for s in self._scores.values() if s.score > 0), key=lambda s: (-round(s.score, 9), s.ordinal))
+
+
+def topic_votes(hits: Iterable) -> dict[str, float]:
+    """Each article's sum of the weights of the concept hits pointing into it."""
+    votes: dict[str, float] = defaultdict(float)
+    for hit in hits:
+        for article in {article_of(p) for p in hit.provisions} - {None}:
+            votes[article] += hit.weight
+    return dict(votes)
+
+
+def best_per_article(found: Iterable[Mapping]) -> dict[str, float]:
+    """Each article's best score among the provisions found in it."""
+    best: dict[str, float] = {}
+    for row in found:
+        if (article := article_of(row["id"])) is not None:
+            best[article] = max(best.get(article, 0.0), row["score"])
+    return best
 
 
 def precedent_votes(neighbours: Iterable[Mapping]) -> dict[str, float]:

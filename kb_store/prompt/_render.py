@@ -25,6 +25,8 @@ _AUDIENCE = {
                       "and how to use them.",
 }
 
+LEFT_OUT_SHOWN = 8
+
 _SECTIONS = {"provision": "Law", "recital": "Recitals (the reasons the law states; not binding by themselves)",
              "decision": "Decisions of authorities and courts"}
 
@@ -62,5 +64,7 @@ def context_text(snapshot: str, as_of: dt.date, blocks: list[Block], order: list
             lines += ["", f"## {_SECTIONS[kind]}", ""]
             lines += [fence(b.key, b.text, b.label) for b in section]
     if left_out:
-        lines += ["", "Left out for lack of budget: " + "; ".join(left_out) + "."]
+        shown = "; ".join(left_out[:LEFT_OUT_SHOWN]) + ("" if len(left_out) <= LEFT_OUT_SHOWN else
+                                                       f" and {len(left_out) - LEFT_OUT_SHOWN} more (see the trace)")
+        lines += ["", f"Left out for lack of budget ({len(left_out)}): {shown}."]
     return "\n".join(lines) + "\n"
