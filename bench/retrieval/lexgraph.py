@@ -19,8 +19,14 @@ class Lexgraph:
         self._builder = builder
 
     def contexts(self, question: Question, budgets: Sequence[int]) -> dict[int, Context]:
-        return {budget: context_of(self._builder.build(question.text, as_of=question.as_of, budget_tokens=budget))
-                for budget in budgets}
+        return {budget: context_of(self._build(question, budget)) for budget in budgets}
+
+    def _build(self, question: Question, budget: int) -> PromptResult:
+        """A prompt whose blocks get ``budget`` tokens, as a baseline's units do: the prompt's budget also
+        pays for the instructions, the question (a whole summary here) and the headings."""
+        first = self._builder.build(question.text, as_of=question.as_of, budget_tokens=budget)
+        overhead = first.tokens - sum(block.tokens for block in first.blocks)
+        return self._builder.build(question.text, as_of=question.as_of, budget_tokens=budget + overhead)
 
 
 def context_of(result: PromptResult) -> Context:

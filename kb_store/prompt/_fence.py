@@ -239,6 +239,7 @@ def _class_of(char: str) -> _Characters | None:
     return next((c for c in [*rules.typographic, *rules.hidden] if c.covers(char)), None)
 
 
+@functools.lru_cache(maxsize=32768)  # the law's wordings recur from prompt to prompt; the result is frozen
 def neutralise(text: str) -> Neutralised:
     """``text`` with hidden characters removed and chat-template tokens and delimiters escaped, and a flag
     for each finding. Deterministic; ordinary legal prose comes back unchanged and unflagged."""
