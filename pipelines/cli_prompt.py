@@ -65,8 +65,12 @@ def _prompt(args: argparse.Namespace) -> int:
     with builder:
         if args.questions:
             return _batch(builder, args, persona)
-        result = builder.build(args.question, as_of=args.as_of, country=args.country, persona=persona,
-                               budget_tokens=args.budget)
+        try:
+            result = builder.build(args.question, as_of=args.as_of, country=args.country, persona=persona,
+                                   budget_tokens=args.budget)
+        except (LookupError, ValueError) as exc:
+            print(f"lexgraph prompt: {exc}", file=sys.stderr)
+            return 2
     print(_json(result, indent=2) if args.format == "json" else render_markdown(result))
     return 0
 
@@ -83,11 +87,15 @@ def _batch(builder: PromptBuilder, args: argparse.Namespace, persona: Persona) -
                 failed += 1
                 _write(out, {"line": number, "error": question})
             else:
-                result = builder.build(question.question, as_of=question.as_of or args.as_of,
-                                       country=question.country or args.country,
-                                       persona=persona.model_copy(update={"lang": question.lang or persona.lang}),
-                                       budget_tokens=args.budget)
-                _write(out, {"id": question.id, **json.loads(_json(result))})
+                try:
+                    result = builder.build(question.question, as_of=question.as_of or args.as_of,
+                                           country=question.country or args.country,
+                                           persona=persona.model_copy(update={"lang": question.lang or persona.lang}),
+                                           budget_tokens=args.budget)
+                    _write(out, {"id": question.id, **json.loads(_json(result))})
+                except (LookupError, ValueError) as exc:
+                    failed += 1
+                    _write(out, {"id": question.id, "line": number, "error": f"line {number}: {exc}"})
             progress.advance(task)
     if failed:
         print(f"lexgraph prompt: {failed} of {len(lines)} lines could not be read (see their \"error\")",

@@ -178,3 +178,20 @@ def test_batch_mode_writes_one_result_per_line_with_its_id_and_reports_bad_lines
     assert [line.get("id") for line in lines] == ["q1", "q2", None]
     assert lines[1]["lang"] == "fr" and lines[1]["as_of"] == "2020-01-01"
     assert "line 3" in lines[2]["error"] and "as_of" in lines[2]["error"]
+
+
+@pytest.mark.parametrize("country, question, error", [
+    ("ZZ", ERASURE, "no country 'ZZ' in the graph"),
+    ("Spain", ERASURE, "no country 'Spain' in the graph"),
+    (None, "   ", "the question is empty"),
+])
+def test_a_question_the_graph_cannot_answer_as_asked_is_refused_with_the_reason(
+        builder: PromptBuilder, country: str | None, question: str, error: str) -> None:
+    with pytest.raises((LookupError, ValueError), match=error):
+        builder.build(question, as_of=dt.date(2021, 3, 1), country=country)
+
+
+def test_the_command_refuses_an_unknown_country_with_exit_2(offline_store: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "prompt", ERASURE, "--country", "ZZ",
+                           "--store", str(offline_store)], capture_output=True, text=True)
+    assert done.returncode == 2 and "no country 'ZZ'" in done.stderr and "FR" in done.stderr

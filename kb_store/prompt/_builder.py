@@ -88,6 +88,11 @@ class PromptBuilder:
 
     def build(self, question: str, as_of: dt.date | None = None, lang: str | None = None,
               country: str | None = None, persona: Persona | None = None, budget_tokens: int = 4000) -> PromptResult:
+        if country and country.upper() not in self.index.countries:
+            raise LookupError(f"no country {country!r} in the graph: give an ISO 3166 alpha-2 code, one of "
+                              + ", ".join(self.index.countries))
+        if not question.strip():
+            raise ValueError("the question is empty")
         return _Build(self, question, as_of or dt.date.today(), lang, country, persona or Persona(),
                       budget_tokens).result()
 

@@ -97,6 +97,8 @@ class SnapshotIndex:
                 self.below[article].append(row["id"])
         self.langs = sorted(row["lang"] for row in self._run(
             "index.languages", "MATCH (v:Version) RETURN DISTINCT v.lang AS lang"))
+        self.countries = [row["code"] for row in self._run(
+            "index.countries", "MATCH (c:Country) RETURN c.code AS code ORDER BY code")]
         self.recitals = self._recital_links()
         self.sources = self._version_sources()
         self.cites: dict[str, list[str]] = {}  # decision → the provisions its records cite

@@ -7,11 +7,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+from schema.law import Record
 
 
 class Audience(StrEnum):
@@ -21,7 +17,7 @@ class Audience(StrEnum):
     CITIZEN = "citizen"
 
 
-class Persona(_Frozen):
+class Persona(Record):
     """Who asks: changes the instructions and the order of what is selected, never the facts or citations.
     ``lang`` is the answer language; ``sector`` ("health", "telecoms" …) brings that sector's decisions first."""
 
@@ -30,7 +26,7 @@ class Persona(_Frozen):
     sector: str | None = None
 
 
-class SourceRef(_Frozen):
+class SourceRef(Record):
     name: str
     url: str
     sha256: str
@@ -38,7 +34,7 @@ class SourceRef(_Frozen):
     attribution: str
 
 
-class Citation(_Frozen):
+class Citation(Record):
     """Where a block's text comes from: the provision or decision it quotes and every document stating it."""
 
     key: str
@@ -46,7 +42,7 @@ class Citation(_Frozen):
     sources: list[SourceRef]
 
 
-class Block(_Frozen):
+class Block(Record):
     """One unit of context: a provision's wording valid on ``as_of`` or a decision's summary, as quoted data."""
 
     key: str
@@ -65,7 +61,7 @@ class Block(_Frozen):
     date_precision: str | None = None
 
 
-class TraceQuery(_Frozen):
+class TraceQuery(Record):
     """One graph query the build ran: which step, the statement, its parameters, the rows it gave."""
 
     step: str
@@ -74,7 +70,7 @@ class TraceQuery(_Frozen):
     rows: int
 
 
-class Candidate(_Frozen):
+class Candidate(Record):
     """Something considered for the context, its score, and why it was kept or dropped."""
 
     kind: str
@@ -85,7 +81,7 @@ class Candidate(_Frozen):
     decision_date: dt.date | None = None
 
 
-class Flag(_Frozen):
+class Flag(Record):
     """Instruction-like content found in a block's source text, and what was done with it."""
 
     block: str
@@ -94,7 +90,7 @@ class Flag(_Frozen):
     action: str
 
 
-class Trace(_Frozen):
+class Trace(Record):
     analysis: dict
     queries: list[TraceQuery]
     candidates: list[Candidate]
@@ -102,13 +98,13 @@ class Trace(_Frozen):
     left_out: list[str]
 
 
-class PromptParts(_Frozen):
+class PromptParts(Record):
     system: str
     context: str
     question: str
 
 
-class PromptResult(_Frozen):
+class PromptResult(Record):
     snapshot: str
     as_of: dt.date
     lang: str

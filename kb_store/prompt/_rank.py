@@ -58,7 +58,7 @@ class Weights:
 
 
 SHORT = Weights(named=8.0, topic=4.0, law_text=2.0, precedent=1.0, cited=1.0, prior=0.5, local_prior=0.5)
-CASE = Weights(named=8.0, topic=1.0, law_text=1.0, precedent=6.0, cited=1.0, prior=2.0, local_prior=2.0)
+CASE = Weights(named=8.0, topic=1.0, law_text=1.0, precedent=6.0, cited=0.0, prior=1.0, local_prior=3.0)
 SHORT_WORDS, CASE_WORDS = 15, 60  # at most SHORT_WORDS words: SHORT; at least CASE_WORDS: CASE
 
 
