@@ -207,8 +207,8 @@ class _Build:
             # The unit's wording holds while every part of it does.
             unit.valid_from = max(r["valid_from"] for r in rows)
             unit.valid_to = min((r["valid_to"] for r in rows if r["valid_to"]), default=None)
-            unit.sources = sorted({s for r in rows for s in self.index.sources[r["version_id"]]},
-                                  key=lambda s: (s.name, s.sha256))
+            by_document = {(s.name, s.sha256): s for r in rows for s in self.index.sources[r["version_id"]]}
+            unit.sources = [by_document[k] for k in sorted(by_document)]
             is_named = bool(named.intersection(members)) or head.startswith(tuple(n + "/" for n in named))
             relevance = 2 * is_named + sum(w in unit.text.casefold() for w in matched)
             units.append((relevance, unit))

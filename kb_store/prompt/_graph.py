@@ -45,10 +45,10 @@ class Graph:
         """Wordings valid on as_of of the provisions ``ids``, in ``langs``."""
         return self._run(
             "law.units",
-            "MATCH (p:Provision)-[:HAS_VERSION]->(v:Version) "
-            f"WHERE list_contains($ids, p.id) AND list_contains($langs, v.lang) AND {_IN_FORCE.format(x='v')} "
-            "RETURN p.id AS id, p.ordinal AS ordinal, v.id AS version_id, v.lang AS lang, v.heading AS heading, "
-            "v.text AS text, v.valid_from AS valid_from, v.valid_to AS valid_to ORDER BY ordinal, lang",
+            "MATCH (v:Version) "
+            f"WHERE list_contains($ids, v.provision_id) AND list_contains($langs, v.lang) AND {_IN_FORCE.format(x='v')} "
+            "RETURN v.provision_id AS id, v.id AS version_id, v.lang AS lang, v.heading AS heading, "
+            "v.text AS text, v.valid_from AS valid_from, v.valid_to AS valid_to ORDER BY id, lang",
             {"ids": ids, "langs": langs, "as_of": self._as_of})
 
     def cross_references(self, ids: list[str], lang: str) -> list[dict[str, Any]]:
