@@ -6,25 +6,26 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
 from kb_store.engine import Engine
-from kb_store.prompt._concepts import Lexicon
+from kb_store.prompt._concepts import Lexicon, content_stems
 from kb_store.prompt._model import SourceRef, TraceQuery
 from schema.ids import Kind, article_of
 
-_WORD = re.compile(r"[^\W\d_]{3,}")
-# Words of the law that say nothing about which article a recital explains.
-_STOP = frozenset("""the and for that this with which should shall may such any other from have has been their
-their them they those these where when whether into under within without between also only where being are
-was were not its his her him regulation article articles paragraph point union member states state data
-personal processing controller processor subject subjects directive provisions accordance referred
-concerning""".split())
 RECITALS_PER_ARTICLE = 3
 _MIN_SIMILARITY = 0.08
+
+
+@dataclass(frozen=True)
+class _Cited:
+    """What one decision cites, and where it was taken."""
+
+    country: str | None
+    authority: str | None
+    articles: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,9 @@ class RecitalLink:
 
 
 def _terms(text: str) -> list[str]:
-    """Words and adjacent-word pairs, stop words dropped: what a recital and an article can share."""
-    words = [w for w in (m.lower() for m in _WORD.findall(text)) if w not in _STOP]
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    """Meaningful stems and adjacent pairs of them: what a recital and an article can share."""
+    stems = content_stems(text, "en")
+    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
 
 
 def _vectors(texts: dict[str, str]) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
@@ -67,7 +68,7 @@ def recital_links(articles: dict[str, str], recitals: dict[str, str],
             score = sum(vectors[article][t] * vectors[recital][t] for t in shared)
             if score >= _MIN_SIMILARITY:
                 top = sorted(shared, key=lambda t: (-vectors[article][t] * vectors[recital][t], t))[:4]
-                similar.append(RecitalLink(recital, round(score, 4), f"{_short(recital)} shares "
+                similar.append(RecitalLink(recital, round(score, 4), f"{_short(recital)} shares the stems "
                                            + ", ".join(f"‘{t}’" for t in top) + f" with {_short(article)}"))
         similar.sort(key=lambda link: (-link.score, link.recital))
         named = {link.recital for link in found}
@@ -141,7 +142,7 @@ class SnapshotIndex:
             found[row.pop("version")].append(SourceRef(**row))
         return dict(found)
 
-    def _decisions_citing(self) -> tuple[list[dt.date], list[tuple[str, frozenset[str]]]]:
+    def _decisions_citing(self) -> tuple[list[dt.date], list[_Cited]]:
         rows = self._run("index.decision_citations",
                          "MATCH (d:Decision)-[:REPORTED_BY]->(:SourceRecord)-[:RECORD_CITES]->(p:Provision) "
                          "WHERE d.known_since IS NOT NULL RETURN d.id AS id, d.known_since AS known_since, "
@@ -149,7 +150,7 @@ class SnapshotIndex:
                          "ORDER BY known_since, id")
         self.cites = {row["id"]: sorted(row["cites"]) for row in rows}
         return ([row["known_since"] for row in rows],
-                [(f"{row['country']}|{row['authority']}", frozenset(a for p in row["cites"] if (a := article_of(p))))
+                [_Cited(row["country"], row["authority"], frozenset(a for p in row["cites"] if (a := article_of(p))))
                  for row in rows])
 
     def prior(self, as_of: dt.date, countries: Collection[str] = (), authorities: Collection[str] = ()) -> dict[str, float]:
@@ -157,8 +158,6 @@ class SnapshotIndex:
         in ``countries`` or of ``authorities`` when given."""
         known = self._cited[:bisect.bisect_right(self._dates, as_of)]
         if countries or authorities:
-            wanted = {f"{c}|" for c in countries}
-            known = [(where, articles) for where, articles in known
-                     if where.split("|")[1] in authorities or f"{where.split('|')[0]}|" in wanted]
-        counts = Counter(article for _, articles in known for article in articles)
+            known = [c for c in known if c.country in countries or c.authority in authorities]
+        counts = Counter(article for cited in known for article in cited.articles)
         return {article: n / len(known) for article, n in counts.items()} if known else {}
