@@ -113,7 +113,7 @@ def _questions(lines: list[str]) -> Iterator[tuple[int, Question | str]]:
 
 
 def _write(out: IO[str], row: dict) -> None:
-    out.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
+    out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def _json(result: PromptResult, indent: int | None = None) -> str:

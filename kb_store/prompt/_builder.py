@@ -16,7 +16,7 @@ from kb_store.prompt._analysis import Analysis, analyse
 from kb_store.prompt._fence import fence, neutralise
 from kb_store.prompt._graph import Graph
 from kb_store.prompt._index import SnapshotIndex
-from kb_store.prompt._model import (Block, Candidate, Citation, Flag, Persona, PromptParts, PromptResult, SourceRef,
+from kb_store.prompt._model import (Audience, Block, Candidate, Citation, Flag, Persona, PromptParts, PromptResult, SourceRef,
                                     Trace)
 from kb_store.prompt._pack import pack, shorten
 from kb_store.prompt._render import APPLIES, context_text, system_text
@@ -37,8 +37,9 @@ SHARES = {"provision": 0.6, "recital": 0.15, "decision": 0.25}  # of the budget 
 _UNIT_DECAY = 0.5  # each further unit of an article is worth half the one before, except in the best article
 _HEADERS_AND_NOTE = 140  # the section headings and the note of what was left out, at most
 _FTS_WORD = re.compile(r"[^\W_]{2,}")
-_SECTION_ORDER = {"lawyer": ["provision", "recital", "decision"]}
-_DEFAULT_ORDER = ["provision", "decision", "recital"]
+# A lawyer reads the law's reasons next to it; the other audiences what authorities did with it first.
+_LAWYER_ORDER = ["provision", "recital", "decision"]
+_ORDER = ["provision", "decision", "recital"]
 
 
 @dataclass
@@ -47,7 +48,6 @@ class _Unit:
 
     id: str
     kind: str
-    article: str | None
     lang: str
     heading: str | None
     text: str
@@ -105,12 +105,16 @@ class _Build:
         self.graph = Graph(builder._engine, as_of)
         self.analysis: Analysis = analyse(question, self.index.lexicon, self.index.known, lang)
         self.lang = persona.lang or lang or self.analysis.lang
-        self.read_lang = self.lang if self.lang in self.index.langs else "en"
+        self.read_lang = self._loaded(self.lang)
         self.countries = [country.upper()] if country else list(self.analysis.countries)
         self.weights = _rank.weights_for(len(_FTS_WORD.findall(question)))
         self.candidates: list[Candidate] = []
         self._flags_of: dict[tuple[str, str], list] = {}
         self.referenced: set[str] = set()  # provisions cross-referenced with the entry points, or defining a term
+
+    def _loaded(self, lang: str) -> str:
+        """``lang`` where the graph has the law's wording in it, else English."""
+        return lang if lang in self.index.langs else "en"
 
     # -- entry points and expansion --------------------------------------------------------------------
     def _articles(self) -> tuple[list[_rank.ArticleScore], list[dict]]:
@@ -128,8 +132,8 @@ class _Build:
                     self.referenced.add(provision)
         words = " ".join(_FTS_WORD.findall(self.question))
         if words:
-            law_lang = self.analysis.lang if self.analysis.lang in self.index.langs else "en"
-            scores.add_votes(_rank.best_per_article(self.graph.law_search(words, law_lang, LAW_HITS)),
+            found = self.graph.law_search(words, self._loaded(self.analysis.lang), LAW_HITS)
+            scores.add_votes(_rank.best_per_article(found),
                              self.weights.law_text, "its wording uses the question's words (BM25)")
         neighbours = self.graph.precedent(words, NEIGHBOURS) if words and self.as_of >= APPLIES else []
         neighbours = [dict(n, cites=self.index.cites.get(n["id"], [])) for n in neighbours]
@@ -176,7 +180,7 @@ class _Build:
         for rank, article in enumerate(articles[:RECITAL_ARTICLES]):  # the best article's recitals first
             for link in self.index.recitals.get(article, []):
                 if (row := wordings.get(link.recital)) is not None:
-                    units.append(_unit(row, self.index.sources, Kind.RECITAL, None, priority=RECITAL_ARTICLES - rank + link.score,
+                    units.append(_unit(row, self.index.sources, Kind.RECITAL, priority=RECITAL_ARTICLES - rank + link.score,
                                        reasons=[link.reason]))
         return units
 
@@ -202,7 +206,7 @@ class _Build:
             rows = [wordings[m] for m in members if m in wordings and wordings[m]["text"]]
             if not rows:
                 continue
-            unit = _unit(rows[0] if head != entry.article else article, self.index.sources, Kind.PARAGRAPH, entry.article,
+            unit = _unit(rows[0] if head != entry.article else article, self.index.sources, Kind.PARAGRAPH,
                          text=" ".join(r["text"] for r in rows), heading=article["heading"])
             # The unit's wording holds while every part of it does.
             unit.valid_from = max(r["valid_from"] for r in rows)
@@ -236,6 +240,7 @@ class _Build:
                       "cites a top article": _rank.CITES_TOP * (decision_id in cites_top)}
             scored.append((sum(points.values()), row, [f"{k} (+{v:.2f})" for k, v in points.items() if v]))
         scored.sort(key=lambda s: (-round(s[0], 9), -(s[1]["decision_date"] or dt.date.min).toordinal(), s[1]["id"]))
+        details: dict[str, dict] = {}
         if self.persona.sector:  # the sector reorders what is selected, never what a block says
             sector = self.persona.sector.casefold()
             details = {row["id"]: row for row in self.graph.decisions([row["id"] for _, row, _ in scored])}
@@ -246,7 +251,8 @@ class _Build:
                                              why="; ".join(why) if position < DECISIONS else
                                              f"ranked {position + 1}, below the {DECISIONS} decisions a context holds"))
         kept = scored[:DECISIONS]
-        details = {row["id"]: row for row in self.graph.decisions([row["id"] for _, row, _ in kept])} if kept else {}
+        if kept and not details:
+            details = {row["id"]: row for row in self.graph.decisions([row["id"] for _, row, _ in kept])}
         return [dict(details[row["id"]], score=score, reasons=why) for score, row, why in kept]
 
     # -- blocks, packing, rendering -------------------------------------------------------------------
@@ -268,7 +274,7 @@ class _Build:
                            f"{lang_note}", unit.lang, unit.text, unit.priority, unit.reasons, unit.sources,
                            valid_from=unit.valid_from, valid_to=unit.valid_to)
 
-    def _decision_block(self, key: str, row: dict) -> Block | None:
+    def _decision_block(self, key: str, row: dict) -> Block:
         facts = [f"decided {row['decision_date']} ({row['date_precision']})" if row["decision_date"]
                  else "decision date not stated", row["authority"] or "authority not stated", row["country"] or ""]
         if row["amount_minor"] is not None:
@@ -286,10 +292,11 @@ class _Build:
         ranked, neighbours = self._articles()
         units = self._law_units(ranked)
         decisions = self._decision_candidates(ranked, neighbours)
-        order = _SECTION_ORDER.get(self.persona.audience.value, _DEFAULT_ORDER)
+        order = _LAWYER_ORDER if self.persona.audience is Audience.LAWYER else _ORDER
         system = system_text(self.persona, self.lang)
         question = neutralise(self.question)
-        fixed = count_tokens(system) + count_tokens(question.text) + count_tokens(context_text(
+        # The question and the whole prompt are counted afresh: caching text seen once would only fill memory.
+        fixed = self.count(system) + count_tokens(question.text) + count_tokens(context_text(
             self.snapshot, self.as_of, [], order, self._notes(), [])) + _HEADERS_AND_NOTE
         room = max(self.budget - fixed, 0)
         counters = {"provision": 0, "recital": 0, "decision": 0}
@@ -321,7 +328,8 @@ class _Build:
                 left_out.append(item_id)
                 self.candidates.append(Candidate(kind=kind, id=item_id, score=round(score, 6), kept=False,
                                                  why="did not fit the budget"))
-        while True:  # block sizes were counted before keys were renumbered: a key's digits may tip the total
+        # Headings and the note were estimated, and renumbered keys change a block's size: count the whole.
+        while True:
             blocks = self._renumbered(blocks_by_kind, order)
             context = context_text(self.snapshot, self.as_of, blocks, order, self._notes(), left_out)
             prompt = PromptParts(system=system, context=context, question=question.text)
@@ -378,9 +386,9 @@ def _preferred_wording(rows: list[dict], lang: str) -> dict[str, dict]:
     return chosen
 
 
-def _unit(row: dict, sources: dict[str, list[SourceRef]], kind: Kind, article: str | None, priority: float = 0.0, reasons: list[str] | None = None,
-          text: str | None = None, heading: str | None = None) -> _Unit:
-    return _Unit(id=row["id"], kind="recital" if kind is Kind.RECITAL else "provision", article=article,
+def _unit(row: dict, sources: dict[str, list[SourceRef]], kind: Kind, priority: float = 0.0,
+          reasons: list[str] | None = None, text: str | None = None, heading: str | None = None) -> _Unit:
+    return _Unit(id=row["id"], kind="recital" if kind is Kind.RECITAL else "provision",
                  lang=row["lang"], heading=heading if heading is not None else row["heading"],
                  text=text if text is not None else row["text"], valid_from=row["valid_from"],
                  valid_to=row["valid_to"], sources=sources[row["version_id"]], priority=priority, reasons=reasons or [])
