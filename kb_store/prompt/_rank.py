@@ -10,13 +10,14 @@ An article's score adds up the evidence that the question is about it:
              + precedent · vote(a) / max vote      (vote: Σ of the BM25 scores of the earlier decisions
                                                     resembling the question that cite a)
              + cited · [a cites, or is cited by, a provision the question names (else the best article)]
-             + prior · share of earlier decisions citing a   (a tie-breaker among the question-aware signals)
+             + prior · share of earlier decisions citing a
              + local_prior · share of earlier decisions of the countries or authorities the question names
                              citing a
 
-Ties break on the article's order in the act. A decision's score:
+The weights (``Weights``) depend on the question's length; ties break on the article's order in the act.
+A decision's score:
 
-    score(d) = JURISDICTION · [in a country or of an authority the question names]
+    score(d) = JURISDICTION · [in a country the question names, or the one asked for]
              + PRECEDENT · bm25(d) / max bm25 + CITES_TOP · [cites one of the top articles]
 
 ties broken by the latest date, then the id; before the GDPR applied (2018-05-25) no decision applied it, so
