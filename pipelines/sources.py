@@ -15,6 +15,9 @@ An entry gives either ``url`` (http, https or file) or ``path``, a file relative
 file's folder, which becomes a ``file://`` URL. The kinds:
 
 ``[[document]]``         a legal text (EUR-Lex HTML, Formex act, corrigendum, consolidated text);
+``[[document_set]]``     one ``[[document]]`` in each language of ``langs``: in ``name``, ``url`` and
+                         ``path``, ``{lang}`` stands for the language ("bg"), ``{LANG}`` for it in capitals
+                         ("BG") and ``{LANG3}`` for the Publications Office's three-letter code ("BUL");
 ``[[decision]]``         a decision of a data protection authority: a PDF or a GDPRhub case page
                          (``format`` "decision_pdf" or "gdprhub_html", else told by the file extension),
                          with optional hints ``authority`` and ``lang``;
@@ -130,6 +133,41 @@ class Document(Source):
 
     def provenance(self) -> dict[str, str | None]:
         return {**super().provenance(), "celex": self.celex}
+
+
+# The three-letter codes of the EU's languages in the Publications Office's file names and URLs.
+_LANG3 = {"bg": "BUL", "cs": "CES", "da": "DAN", "de": "DEU", "el": "ELL", "en": "ENG", "es": "SPA", "et": "EST",
+          "fi": "FIN", "fr": "FRA", "ga": "GLE", "hr": "HRV", "hu": "HUN", "it": "ITA", "lt": "LIT", "lv": "LAV",
+          "mt": "MLT", "nl": "NLD", "pl": "POL", "pt": "POR", "ro": "RON", "sk": "SLK", "sl": "SLV", "sv": "SWE"}
+_TEMPLATED = ("name", "url", "path")
+
+
+class DocumentSet(BaseModel):
+    """The same legal text in several languages: the fields of a ``[[document]]`` but ``lang``, written once."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")  # the documents' own fields, checked in each document
+
+    langs: list[Literal[tuple(_LANG3)]] = Field(min_length=1)  # type: ignore[valid-type]
+    name: str = Field(pattern=r"\{lang\}", description="with {lang}, so that each document has its own name")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_lang(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "lang" in data:
+            raise _field_error("lang", "lang_in_set", "a document set has langs, the list of its languages, not lang")
+        return data
+
+    def entries(self) -> dict[str, dict[str, Any]]:
+        """Each language's ``[[document]]`` entry."""
+        fields = self.model_dump(exclude={"langs"})
+        return {lang: {**fields, "lang": lang, **{key: _filled(fields[key], lang) for key in _TEMPLATED if key in fields}}
+                for lang in self.langs}
+
+
+def _filled(template: Any, lang: str) -> Any:
+    if not isinstance(template, str):
+        return template  # the document's own check names what is wrong with it
+    return template.replace("{lang}", lang).replace("{LANG}", lang.upper()).replace("{LANG3}", _LANG3[lang])
 
 
 _DECISION_FORMATS = {".pdf": "decision_pdf", ".html": "gdprhub_html", ".htm": "gdprhub_html"}
@@ -262,6 +300,7 @@ class SourceConfig(BaseModel):
 # Each kind of entry of a config file: the model that reads it, and the field of SourceConfig its sources join.
 _KINDS: dict[str, tuple[type[BaseModel], str]] = {
     "document": (Document, "documents"),
+    "document_set": (DocumentSet, "documents"),
     "decision": (DecisionSource, "decisions"),
     "decision_folder": (DecisionFolder, "decisions"),
     "fine_table": (FineTable, "fine_tables"),
@@ -285,6 +324,8 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> SourceConfig:
                 sources[field] += [(where, source) for source in _read_entry(model, entry, path.parent)]
             except ValidationError as exc:
                 problems += [f"{where}: {_entry_problem(kind, model, error)}" for error in exc.errors()]
+            except _InvalidMembers as exc:
+                problems += _member_problems(where, exc)
     problems += _duplicate_names(named for field in sources.values() for named in field)
     if problems:
         raise ConfigError("\n".join(f"{path}: {problem}" for problem in problems))
@@ -301,9 +342,39 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
 
+class _InvalidMembers(Exception):
+    """Documents of a ``[[document_set]]`` that are not valid, each with its language."""
+
+    def __init__(self, members: list[tuple[str, ValidationError]]) -> None:
+        self.members = members
+
+
+def _member_problems(where: str, invalid: _InvalidMembers) -> list[str]:
+    """``document_set #1 'act_{lang}' (bg, mt): lcence is not a field …``: a mistake once, with the languages it is in."""
+    langs_by_problem: dict[str, list[str]] = {}
+    for lang, exc in invalid.members:
+        for error in exc.errors():
+            langs_by_problem.setdefault(_entry_problem("document", Document, error), []).append(lang)
+    return [f"{where} ({', '.join(langs)}): {problem}" for problem, langs in langs_by_problem.items()]
+
+
 def _read_entry(model: type[BaseModel], entry: Any, base: Path) -> list[Source]:
     read = model.model_validate(entry, context={"base": base})
+    if isinstance(read, DocumentSet):
+        return _read_set(read, base)
     return read.expand() if isinstance(read, DecisionFolder) else [read]
+
+
+def _read_set(documents: DocumentSet, base: Path) -> list[Source]:
+    read, invalid = [], []
+    for lang, fields in documents.entries().items():
+        try:
+            read.append(Document.model_validate(fields, context={"base": base}))
+        except ValidationError as exc:
+            invalid.append((lang, exc))
+    if invalid:
+        raise _InvalidMembers(invalid)
+    return read
 
 
 def _where(kind: str, index: int, entry: Any) -> str:

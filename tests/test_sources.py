@@ -21,6 +21,8 @@ ENTRIES: dict[str, dict[str, object]] = {
     "document": {"name": "gdpr_html_en", "celex": "32016R0679", "lang": "en", "format": "eurlex_html",
                  "url": "https://example.org/x", "licence": "Commission Decision 2011/833/EU (reuse authorised)",
                  "attribution": "© European Union, https://eur-lex.europa.eu"},
+    "document_set": {"name": "act_{lang}", "langs": ["bg", "ga"], "celex": "32016R0679", "format": "formex_act",
+                     "path": "docs/act_{lang}.xml", "licence": "l", "attribution": "a"},
     "decision": {"name": "at_dsb", "path": "decisions/a.pdf", "licence": "l", "attribution": "a"},
     "decision_folder": {"name": "dpa", "path": "decisions", "licence": "l", "attribution": "a", "lang": "de"},
     "fine_table": {"name": "fines", "url": "https://example.org/fines.json", "mapping": "cms_enforcementtracker",
@@ -41,7 +43,8 @@ def _toml(value: object) -> str:
 def base(tmp_path: Path) -> Path:
     """A config folder with a legal text, two decisions and mapping files good and bad."""
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "act.xml").write_bytes(b"<ACT/>")
+    for name in ("act.xml", "act_bg.xml", "act_ga.xml"):
+        (tmp_path / "docs" / name).write_bytes(b"<ACT/>")
     (tmp_path / "decisions").mkdir()
     for name in ("a.pdf", "b c.html", "notes.txt"):
         (tmp_path / "decisions" / name).write_bytes(b"")
@@ -93,6 +96,16 @@ def test_path_is_relative_to_the_config_folder_and_valid_from_is_a_date(base: Pa
     assert doc.valid_from == dt.date(2018, 5, 25)
 
 
+def test_a_document_set_is_a_document_per_language(base: Path) -> None:
+    url = "https://publications.europa.eu/resource/oj/JOL_2016_119_R_0001.{LANG3}.fmx4.L_2016119{LANG}.01000101.xml"
+    config = load_config(write(base, entry("document_set"), entry("document_set", name="live_{lang}", path=None, url=url)))
+    assert [(d.name, d.lang) for d in config.documents] == [
+        ("act_bg", "bg"), ("act_ga", "ga"), ("live_bg", "bg"), ("live_ga", "ga")]
+    assert config["act_ga"].url == (base / "docs" / "act_ga.xml").as_uri()
+    assert config["live_bg"].url.endswith("JOL_2016_119_R_0001.BUL.fmx4.L_2016119BG.01000101.xml")
+    assert all(isinstance(d, Document) and d.format == SourceFormat.FORMEX_ACT for d in config.documents)
+
+
 def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such source config file") as error:
         load_config(tmp_path / "absent.toml")
@@ -120,7 +133,8 @@ def test_a_fine_table_holds_its_mapping_read_once(base: Path) -> None:
     assert mine.mapping_json() != bundled.mapping_json()
 
 
-KINDS = "[[document]], [[decision]], [[decision_folder]], [[fine_table]]"
+KINDS = "[[document]], [[document_set]], [[decision]], [[decision_folder]], [[fine_table]]"
+EU_LANGS = "bg, cs, da, de, el, en, es, et, fi, fr, ga, hr, hu, it, lt, lv, mt, nl, pl, pt, ro, sk, sl, sv"
 DOCUMENT_FIELDS = "name, url, path, licence, attribution, format, lang, celex, valid_from"
 FORMATS = "eurlex_html, eurlex_html_legacy, formex_act, formex_consolidated, formex_corrigendum"
 MAPPINGS = "cms_enforcementtracker, gdprhub_export, privacyaffairs_violations"
@@ -165,6 +179,18 @@ ERRORS = [
     (entry(url=None, path="corpus/missing.html"), "document #1 'gdpr_html_en': path: no such file: {base}/corpus/missing.html"),
     (entry(url="ftp://example.org/x"), "document #1 'gdpr_html_en': url: not an http(s):// or file:// URL: ftp://example.org/x"),
     (entry("decision_folder", path="nope"), "decision_folder #1 'dpa': path: not a folder: {base}/nope"),
+    # a document set: its own fields, then each language's document
+    (entry("document_set", langs=["bg", "xx"]),
+     f"document_set #1 'act_{{lang}}': langs.1: expected one of {EU_LANGS} (got 'xx')"),
+    (entry("document_set", langs=[]), "document_set #1 'act_{lang}': langs: List should have at least 1 item after validation, not 0"),
+    (entry("document_set", lang="bg"),
+     "document_set #1 'act_{lang}': lang: a document set has langs, the list of its languages, not lang"),
+    (entry("document_set", name="act"), "document_set #1 'act': name: String should match pattern '\\{lang\\}' (got 'act')"),
+    (entry("document_set", langs=["bg", "mt"]),
+     "document_set #1 'act_{lang}' (mt): path: no such file: {base}/docs/act_mt.xml"),
+    (entry("document_set", lcence="x"),
+     f"document_set #1 'act_{{lang}}' (bg, ga): lcence is not a field of [[document]]; expected one of {DOCUMENT_FIELDS}"
+     " (did you mean licence?)"),
     # mappings
     (entry("fine_table", mapping="cms_enforcement_tracker"),
      f"fine_table #1 'fines': mapping: cms_enforcement_tracker is not a bundled mapping; expected one of {MAPPINGS}"
