@@ -123,7 +123,7 @@ SAMPLES = [
 ]
 
 
-def test_one_grammar_module_per_language():
+def test_one_grammar_file_per_language():
     assert languages() == ["de", "en", "es", "fr", "nl", "sv"]
     for lang in languages():
         rules = grammar(lang)

@@ -1,24 +1,73 @@
 """Decisions in their own language: dates, amounts, outcome words, case references, parties and the
 other laws a decision cites.
 
-Each language is one module of data (``de``, ``es``, ``nl``, ``sv``, ``fr``, ``en``) holding a
-``GRAMMAR``; this engine reads them all the same way. Every pattern is a regex matched, ignoring
-case, on *folded* text: whitespace runs are one space and letter-spaced words ("B E S C H E I D",
-"a b g e w i e s e n") are closed up, as PDF text often has them. ``{month}`` in a date pattern is
-any month name; ``{date}`` in a cue is any date; ``{role}`` in a party pattern any role word.
-Only the ``reasons`` and ``ruling`` headings are matched line by line, on unfolded text, and party
-patterns are matched with case, names being capitalised.
+Each language's grammar is one JSON file, ``parsers/grammars/decisions/<lang>.json`` (beside the
+citation grammars of ``parsers.xref``), read by this one engine. Every pattern is a Python regex
+matched, ignoring case, on *folded* text: whitespace runs are one space and letter-spaced words
+("B E S C H E I D", "a b g e w i e s e n") are closed up, as PDF text often has them. Only the
+``reasons`` and ``ruling`` headings are matched line by line (``^``/``$`` are a line's ends), on
+unfolded text, and party patterns are matched with case, names being capitalised. In JSON a regex's
+backslash is written twice: ``"\\d{4}"``.
+
+The fields of a grammar (all required; an empty list, an empty object or null when a language's
+decisions have none):
+
+``lang``
+    its ISO 639-1 code, the file's name.
+``about``
+    a sentence on whose decisions it was written from and how they write what it reads.
+``countries``
+    ISO 3166-1 alpha-2 codes of the countries where the language is official: a document's authority is
+    looked up among theirs (and the Union's) when no hint names it.
+``months``
+    every month name as written, lower-case, with its inflected and abbreviated forms → its number 1–12.
+``date_patterns``
+    the ways a date is written, each matched whole: groups ``y`` (four digits) and ``d`` (day) and either
+    ``m`` (month as a number) or ``month`` (a name); ``{month}`` stands for any of ``months``. A pattern
+    without ``d`` reads a date known to its month ("maart 2019", or a form whose day was left blank).
+``thousands``, ``decimal``
+    the characters grouping digits by three (several allowed: ``" ."``) and the decimal mark.
+``currencies``
+    each way a currency is written ("€", "euros", "лв.") → its ISO 4217 code.
+``fine_cues``
+    what an imposed amount follows (within 120 characters without digits), most telling first.
+``outcomes``
+    an ``Outcome`` value (``fine``, ``ban``, ``reprimand``, ``order``, ``dismissal``, ``opinion``,
+    ``findings``) → the words of the operative part that say it; ``Outcome``'s order decides between them.
+``reasons``
+    the heading that ends the document's head (where its ruling and parties are), or null.
+``ruling``
+    the heading of the operative part when it comes after the reasons, or null.
+``decision_date_cues``, ``publication_date_cues``
+    where the decision's date, and the publication's, are stated: ``{date}`` stands for any date
+    ``date_patterns`` read; the first cue found wins. A date no cue announces is not the decision's.
+``case_patterns``
+    the case reference, as group ``ref``.
+``subpatterns``
+    name → a regex that party patterns share, written in them as ``{name}``.
+``party_patterns``
+    an organisation a decision names: group ``name`` and, optionally, ``role``; ``{role}`` stands for any of
+    ``roles`` (matched ignoring case).
+``roles``
+    a role word, lower-case → ``controller``, ``processor`` or ``respondent``.
+``other_laws``
+    a name to report ("the DSG") → the pattern of another law a decision may cite instead of the GDPR.
+
+A document's language is identified with CLD2 (``pycld2``, offline), which knows every language of the
+EEA; a language without a grammar file is reported as such, never read with another's grammar.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
-from pkgutil import iter_modules
+from pathlib import Path
+
+import pycld2
 
 from parsers.normalise.dates import parse_date
 from parsers.normalise.money import parse_money
@@ -27,11 +76,14 @@ from schema.enforcement import Money, Outcome, PartialDate, Party, PartyRole
 
 __all__ = ["Grammar", "detect", "fold", "grammar", "languages"]
 
+_GRAMMARS = Path(__file__).resolve().parent.parent / "grammars" / "decisions"
 _LETTER_SPACED = re.compile(r"(?<!\S)(?:[^\W\d_] ){3,}[^\W\d_](?!\S)")
 _WHITESPACE = re.compile(r"\s+")
 _GROUP = re.compile(r"\(\?P<\w+>")
 _SPACE_BEFORE_MARK = re.compile(r"\s+([.,])")  # "S.A.U ." as PDF text spaces it
-_WORD = re.compile(r"[^\W\d_]+")
+_SUBPATTERN = re.compile(r"\{([a-z_]+)\}")
+# CLD2 takes UTF-8 text without control characters (pypdf leaves some in).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Of a document with no reasons heading, the head is this many characters.
 _HEAD = 3000
 # An amount follows its cue within this many characters that are not digits.
@@ -51,26 +103,26 @@ def _closed_up(text: str) -> str:
 
 @dataclass(frozen=True)
 class Grammar:
-    """How decisions in one language state what a parser looks for."""
+    """How decisions in one language state what a parser looks for (the fields of its JSON file)."""
 
     lang: str
-    countries: frozenset[str]  # where the language is official: its authorities are looked up there
-    stopwords: frozenset[str]  # common words telling the language of an unlabelled document
+    about: str
+    countries: frozenset[str]
     months: Mapping[str, int]
-    date_patterns: tuple[str, ...]  # groups d, m or month, y
-    thousands: str  # characters grouping digits by three
+    date_patterns: tuple[str, ...]
+    thousands: str
     decimal: str
-    currencies: Mapping[str, str]  # as written → ISO 4217
-    fine_cues: tuple[str, ...]  # what an imposed amount follows, most telling first
-    outcomes: tuple[tuple[Outcome, str], ...]
-    reasons: str | None  # the heading that ends the document's head (its ruling and parties)
-    ruling: str | None  # the heading of the operative part, when it comes after the reasons
-    decision_date_cues: tuple[str, ...]  # with {date}; the first found wins
+    currencies: Mapping[str, str]
+    fine_cues: tuple[str, ...]
+    outcomes: Mapping[Outcome, str]
+    reasons: str | None
+    ruling: str | None
+    decision_date_cues: tuple[str, ...]
     publication_date_cues: tuple[str, ...]
-    case_patterns: tuple[str, ...]  # group ref
-    party_patterns: tuple[str, ...]  # groups name and, optionally, role
+    case_patterns: tuple[str, ...]
+    party_patterns: tuple[str, ...]  # with the subpatterns written in
     roles: Mapping[str, PartyRole]
-    other_laws: tuple[tuple[str, str], ...]  # (name to report, pattern)
+    other_laws: Mapping[str, str]
 
     # -- dates ------------------------------------------------------------------------------------
     @cached_property
@@ -114,7 +166,8 @@ class Grammar:
         number = rf"\d{{1,3}}(?:[{group}]\d{{3}})+(?:{mark}\d{{1,2}})?|\d+(?:{mark}\d{{1,2}})?"
         dashes = rf"(?:{mark}-{{1,2}})?"  # "2.200,--": no cents
         names = sorted(self.currencies, key=len, reverse=True)
-        currency = "|".join(rf"\b{re.escape(name)}\b" if name.isalpha() else re.escape(name) for name in names)
+        currency = "|".join(rf"\b{re.escape(name)}" + (r"\b" if name[-1].isalpha() else "")
+                            if name[0].isalpha() else re.escape(name) for name in names)
         return re.compile(rf"(?P<before>{currency}) ?(?P<n1>{number}){dashes}(?!\d)"
                           rf"|(?<!\d)(?<!\d[{group}{mark}])(?P<n2>{number}){dashes} ?(?P<after>{currency})", re.I)
 
@@ -159,7 +212,7 @@ class Grammar:
 
     def outcome(self, operative: str) -> Outcome:
         """The first outcome, in ``Outcome`` order, whose words the operative part uses."""
-        found = {outcome for outcome, pattern in self.outcomes if re.search(pattern, operative, re.I)}
+        found = {outcome for outcome, pattern in self.outcomes.items() if re.search(pattern, operative, re.I)}
         return next((outcome for outcome in Outcome if outcome in found), Outcome.OTHER)
 
     def case_reference(self, text: str) -> str | None:
@@ -183,25 +236,56 @@ class Grammar:
 
     def laws_named(self, text: str) -> list[str]:
         """The other laws ``other_laws`` finds in ``text``, in order of first mention."""
-        first = {name: match.start() for name, pattern in self.other_laws
+        first = {name: match.start() for name, pattern in self.other_laws.items()
                  if (match := re.search(pattern, text, re.I))}
         return sorted(first, key=first.get)
 
 
 def languages() -> list[str]:
-    """The languages with a grammar module."""
-    return sorted(module.name for module in iter_modules(__path__))
+    """The languages with a decision grammar."""
+    return sorted(path.stem for path in _GRAMMARS.glob("*.json"))
 
 
 @cache
 def grammar(lang: str) -> Grammar:
     if lang not in languages():
         raise ValueError(f"no decision grammar for language {lang!r}: have {languages()}")
-    return importlib.import_module(f"{__name__}.{lang}").GRAMMAR
+    path = _GRAMMARS / f"{lang}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("lang") != lang:
+        raise ValueError(f"{path.name} is the decision grammar of {data.get('lang')!r}, not of {lang!r}")
+    fields = set(Grammar.__dataclass_fields__)
+    if unknown := set(data) - fields - {"subpatterns"}:
+        raise ValueError(f"{path.name}: unknown fields {sorted(unknown)}; a grammar has {sorted(fields)}")
+    try:
+        return _grammar(data)
+    except (KeyError, ValueError, re.error) as error:
+        raise ValueError(f"{path.name}: {type(error).__name__}: {error}") from error
 
 
-def detect(text: str) -> str:
-    """The language whose stopwords ``text`` uses most."""
-    words = [word.lower() for word in _WORD.findall(text[:_DETECT_CHARS])]
-    scores = {lang: sum(word in grammar(lang).stopwords for word in words) for lang in languages()}
-    return max(scores, key=scores.get)
+def _grammar(data: dict) -> Grammar:
+    subpatterns = data["subpatterns"]
+
+    def written_in(pattern: str) -> str:
+        return _SUBPATTERN.sub(lambda name: subpatterns.get(name[1], name.group()), pattern)
+
+    return Grammar(
+        **{key: data[key] for key in ("lang", "about", "thousands", "decimal", "reasons", "ruling")},
+        countries=frozenset(data["countries"]),
+        months={name.lower(): number for name, number in data["months"].items()},
+        currencies=data["currencies"],
+        outcomes={Outcome(outcome): pattern for outcome, pattern in data["outcomes"].items()},
+        roles={word.lower(): PartyRole(role) for word, role in data["roles"].items()},
+        other_laws=data["other_laws"],
+        party_patterns=tuple(map(written_in, data["party_patterns"])),
+        **{key: tuple(data[key]) for key in ("date_patterns", "fine_cues", "decision_date_cues",
+                                             "publication_date_cues", "case_patterns")},
+    )
+
+
+def detect(text: str) -> str | None:
+    """The ISO 639-1 code of the language CLD2 reads in ``text``; None when it cannot tell."""
+    sample = _CONTROL.sub(" ", text[:_DETECT_CHARS]).encode("utf-8", "replace")
+    _, _, found = pycld2.detect(sample, isPlainText=True, bestEffort=True)
+    code = found[0][1]
+    return None if code == "un" else code
