@@ -20,6 +20,7 @@ from typing import get_args
 
 from lxml import etree
 
+from parsers._act_words import ActWords, act_words
 from parsers._structure import ActBuilder
 from parsers.errors import ParseError
 from schema.ids import act_id
@@ -31,17 +32,10 @@ Element = etree._Element
 # "1.   The data subject …" (the spaces are U+00A0 in the source; \s matches them)
 NUMBERED_PARAGRAPH = re.compile(r"\s*(\d+[a-z]?)\.\s+(.*)", re.DOTALL)
 
-_ARTICLE = re.compile(r"(?:Article|Artikel)\s+(premier|\d+[a-z]?)", re.IGNORECASE)
-_CHAPTER = re.compile(r"(?:CHAPTER|CHAPITRE|KAPITEL)\s+([IVXLC]+)", re.IGNORECASE)
-_SECTION = re.compile(r"(?:Section|Abschnitt)\s+(\d+)", re.IGNORECASE)
 _LABEL = re.compile(r"\s*\((\d+)\)\s*(.*)", re.DOTALL)  # "(47)" before a recital or a footnote
 _OJ_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
-# "REGULATION (EU) 2016/679", "RÈGLEMENT (UE) 2016/679", "Regulation (EC) No 45/2001", "DIRECTIVE 95/46/EC"
-_ACT_NUMBER = re.compile(
-    r"\b(REGULATION|RÈGLEMENT|VERORDNUNG|DIRECTIVE|RICHTLINIE|DECISION|DÉCISION|BESCHLUSS)\b"
-    r"[^0-9]*?(No\s*|n°\s*|Nr\.\s*)?(\d+)/(\d+)", re.IGNORECASE)
-_ACT_TYPES = {"règlement": "Regulation", "verordnung": "Regulation", "richtlinie": "Directive",
-              "décision": "Decision", "beschluss": "Decision"}
+# The act's number in its title: "REGULATION (EU) 2016/679", "Regulation (EC) No 45/2001", "DIRECTIVE 95/46/EC"
+_ACT_NUMBER = re.compile(r"(No\s*|n°\s*|Nr\.\s*)?\b(\d+)/(\d+)", re.IGNORECASE)
 _MAGIC = {b"%PDF": "a PDF file", b"PK\x03\x04": "a ZIP archive (DOCX, XLSX …)", b"\x1f\x8b": "gzip data",
           b"{": "JSON", b"[": "JSON"}
 _HEADER_ROLES = {"hd-date", "hd-lg", "hd-ti", "hd-oj", "doc-ti"}
@@ -175,8 +169,8 @@ def _builder(root: Element, markup: Markup) -> ActBuilder:
         raise ParseError(f'not an EUR-Lex act: expected its title in <p class="{markup.prefix}doc-ti">, '
                          f"found none{_page_hint(root, markup)}")
     title = "\n".join(t.strip() for t in header["doc-ti"])
-    return ActBuilder(_act_id(title), _lang(root, header, markup), markup.source_format, title,
-                      _date(header))
+    lang = _lang(root, header, markup)
+    return ActBuilder(_act_id(title, act_words(lang)), lang, markup.source_format, title, _date(header))
 
 
 def _header(root: Element, markup: Markup) -> dict[str, list[str]]:
@@ -191,15 +185,16 @@ def _header(root: Element, markup: Markup) -> dict[str, list[str]]:
     return found
 
 
-def _act_id(title: str) -> str:
+def _act_id(title: str, words: ActWords) -> str:
     match = _ACT_NUMBER.search(title)
-    if not match:
+    kind = words.act_type_near(title, *match.span()) if match else None
+    if not match or kind is None:
         raise ParseError(f"no act type and number in the title {normalise(title)!r}")
-    kind, number_first, first, second = match.groups()
+    number_first, first, second = match.groups()
     year, number = (second, first) if number_first else (first, second)
     if len(year) == 2:  # "95/46/EC"
         year = ("19" if int(year) > 50 else "20") + year
-    return act_id(_ACT_TYPES.get(kind.lower(), kind), year, number)
+    return act_id(kind, year, number)
 
 
 def _lang(root: Element, header: dict[str, list[str]], markup: Markup) -> str:
@@ -307,10 +302,10 @@ class _Reader:
             self._normal(p, _text_of(p).strip())
         elif role == "ti-art":
             self._stage = "enacting"
-            self._pending = ("article", _number(_ARTICLE, _text_of(p), "article", "Article 12"))
+            self._pending = ("article", self._builder.words.unit_number("article", _text_of(p)))
         elif role == "ti-section-1":
             self._stage = "enacting"
-            self._pending = _division(_text_of(p))
+            self._pending = _division(self._builder.words, _text_of(p))
         elif role == "doc-ti" and self._stage != "preamble":
             raise ParseError(f"annexes are not supported: found {normalise(_text_of(p))!r} "
                              "after the enacting terms")
@@ -382,18 +377,10 @@ class _Reader:
                 self._footnotes(child)
 
 
-def _number(pattern: re.Pattern[str], title: str, kind: str, example: str) -> str:
-    match = pattern.fullmatch(normalise(title))
-    if not match:
-        raise ParseError(f"unrecognised {kind} title {normalise(title)!r}: expected e.g. {example!r}")
-    return "1" if match.group(1).lower() == "premier" else match.group(1)  # French "Article premier"
-
-
-def _division(title: str) -> tuple[str, str]:
+def _division(words: ActWords, title: str) -> tuple[str, str]:
     """A chapter or section title ("CHAPTER III", "Abschnitt 1") as (kind, number)."""
-    if _SECTION.fullmatch(normalise(title)):
-        return "section", _number(_SECTION, title, "section", "Section 1")
-    return "chapter", _number(_CHAPTER, title, "chapter", "CHAPTER III")
+    number = words.match_number("section", title)
+    return ("section", number) if number else ("chapter", words.unit_number("chapter", title))
 
 
 def _check_sequence(kind: str, numbers: list[str]) -> None:

@@ -23,20 +23,28 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from parsers._act_words import LATIN_LETTERS, ActWords, act_words
 from schema.ids import Kind, child_id
 from schema.law import ParsedAct, SourceFormat
 from schema.text import normalise
 
 _POINT_LABEL = re.compile(r"^\(?\s*([0-9]+|[a-z]{1,2}|[ivxlc]+)\s*\)?\.?$", re.IGNORECASE)
+_NATIVE_LETTER = re.compile(r"\(?\s*([^\W\d_]{1,3})\s*\)?\.?")
 _DASHES = {"—", "–", "-", "•"}
 _INSIDE_BLOCK = (Kind.SUBPARAGRAPH, Kind.POINT, Kind.INDENT)
 
 
-def point_number(label: str) -> str | None:
-    """``"(a)"`` → ``"a"``, ``"(iv)"`` → ``"iv"``, ``"(12)"`` → ``"12"``; None for a dash or bullet."""
+def point_number(label: str, words: ActWords | None = None) -> str | None:
+    """``"(a)"`` → ``"a"``, ``"(iv)"`` → ``"iv"``, ``"(12)"`` → ``"12"``; None for a dash or bullet.
+
+    A letter of the language's own alphabet is numbered by the Latin letter of the same position
+    (BG ``"б)"`` → ``"b"``, EL ``"στ)"`` → ``"f"``), so that ids are the same in every language."""
     label = label.strip()
     if label in _DASHES:
         return None
+    letter = _NATIVE_LETTER.fullmatch(label)
+    if words is not None and letter and (latin := words.latin_point_letter(letter.group(1))):
+        return latin
     match = _POINT_LABEL.match(label)
     if not match:
         raise ValueError(f"not a point label: {label!r}")
@@ -52,6 +60,7 @@ class ActBuilder:
 
     def __init__(self, act_id: str, lang: str, source_format: SourceFormat, title: str,
                  document_date: dt.date | None = None) -> None:
+        self.words = act_words(lang)  # the act's language's words for its units
         self._act = dict(act_id=act_id, lang=lang, source_format=source_format,
                          title=normalise(title), document_date=document_date)
         act = dict(id=act_id, kind=Kind.ACT, number=None, parent_id=None, heading=None,
@@ -65,6 +74,7 @@ class ActBuilder:
         self._article: str | None = None
         self._block: str | None = None  # the unit the last text block went to
         self._points: list[str] = []  # the open point at each list depth
+        self._lettered: dict[str, int] = {}  # the points so far of each list lettered from a, by parent
         self._last: str | None = None  # the unit given text (or a heading) last: its footnotes' parent
 
     # -- structure above articles ---------------------------------------------------------
@@ -110,7 +120,7 @@ class ActBuilder:
             raise ValueError(f"point {label!r} at depth {depth} without an open point at depth {depth - 1}")
         del self._points[depth - 1:]
         parent = self._points[-1] if self._points else self._block
-        number = point_number(label)
+        number = self._in_sequence(parent, point_number(label, self.words))
         if number is None:
             point_id = self._add(parent, Kind.INDENT, str(self._next(parent, Kind.INDENT)), text=text)
         else:
@@ -123,6 +133,17 @@ class ActBuilder:
             raise ValueError(f"text for a point, but no point is open: {normalise(text)[:60]!r}")
         unit = self._by_id[self._points[-1]]
         self._set_text(unit["id"], f"{unit['text_original']}\n{text}" if unit["text_original"] else text)
+
+    def _in_sequence(self, parent: str, number: str | None) -> str | None:
+        """In a list lettered from a, the n-th point is the n-th letter, whatever the letter printed:
+        the originals misprint some (ET Article 57(1) prints m) twice, FI Article 13(1) d) twice,
+        EL Article 70(1) skips ι)), the other languages and the consolidated texts do not."""
+        if number == "a" and parent not in self._lettered:
+            self._lettered[parent] = 0
+        if parent not in self._lettered or number is None or len(number) != 1 or not number.isalpha():
+            return number
+        self._lettered[parent] += 1
+        return LATIN_LETTERS[self._lettered[parent] - 1] if self._lettered[parent] <= len(LATIN_LETTERS) else number
 
     # -- footnotes ----------------------------------------------------------------------------
     def footnote(self, text: str) -> None:

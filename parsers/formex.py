@@ -11,36 +11,32 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Protocol, get_args
 
 from lxml import etree
 
+from parsers._act_words import ActWords, act_words
 from parsers._structure import ActBuilder
 from parsers.errors import ParseError
-from schema.ids import act_id
+from schema.ids import ACT_TYPES, act_id
 from schema.law import ActLang, ParsedAct, SourceFormat
 from schema.text import normalise
 
 __all__ = ["parse_formex_act"]
 
 _ACT_ROOTS = {"ACT": SourceFormat.FORMEX_ACT, "CONS.ACT": SourceFormat.FORMEX_CONSOLIDATED}
-_BLOCKS = frozenset({"P", "ALINEA", "LIST"})
+_BLOCKS = frozenset({"P", "ALINEA", "LIST", "DLIST"})
 _QUOTES = frozenset({"QUOT.START", "QUOT.END"})
-# The act type as titles name it in the languages read; act ids use the English name.
-ACT_TYPES = {
-    "regulation": "regulation", "règlement": "regulation", "verordnung": "regulation",
-    "directive": "directive", "richtlinie": "directive",
-    "decision": "decision", "décision": "decision", "beschluss": "decision",
-}
-_ACT_TYPE = re.compile(r"\b(" + "|".join(ACT_TYPES) + r")\b", re.IGNORECASE)
-_NUMBER = re.compile(r"(\d+[a-z]*)\W*$", re.IGNORECASE)
-_WORD_NUMBERS = {"premier": "1"}  # FR "Article premier"
+_NUMBER_OF_LABEL = re.compile(r"\s*\(?\s*(\d+[a-z]?)\s*[.)]?\s*", re.IGNORECASE)  # "(71)", "1."
 _POSITION = re.compile(r",? line \d+, column \d+$")
 
 
-def parse_formex_act(data: bytes) -> ParsedAct:
-    """Parse a Formex ``ACT`` or ``CONS.ACT`` document; raise :class:`ParseError` on anything else."""
+def parse_formex_act(data: bytes, metadata: bytes | None = None) -> ParsedAct:
+    """Parse a Formex ``ACT`` or ``CONS.ACT`` document; raise :class:`ParseError` on anything else.
+
+    ``metadata``, the act's ``.doc.xml``, states the act's type (``LEGAL.VALUE``); without it the type
+    is read from the title, with the act-type words of the document's language."""
     root = parse_xml(data)
     if root.tag == "CORR":
         raise ParseError("this is a Formex corrigendum (root <CORR>), not an act: "
@@ -51,11 +47,13 @@ def parse_formex_act(data: bytes) -> ParsedAct:
     text = InlineText(root)
     title = text.paragraphs(_require(doc, "TITLE/TI"))
     text.take()  # the title's notes are the act's, as are those of the citations (not walked)
-    builder = ActBuilder(_act_id(root, title), document_lang(root), _ACT_ROOTS[root.tag], title,
+    lang = document_lang(root)
+    words = act_words(lang)
+    builder = ActBuilder(_act_id(root, title, words, metadata), lang, _ACT_ROOTS[root.tag], title,
                          _document_date(root))
     walker = Walker(builder, text)
     try:
-        _walk_act(doc, builder, walker)
+        _walk_act(doc, builder, walker, words)
         for note, number in text.numbers.items():
             if note not in walker.given:
                 builder.act_footnote(str(number), text.paragraphs(note))
@@ -186,18 +184,45 @@ class Walker:
     def flow(self, el: etree._Element, depth: int) -> None:
         """Mixed content: runs of inline text become text blocks (or, inside a point at ``depth``,
         more text of that point); lists become points one level deeper."""
+        for part in self._parts(el):
+            self._part(part, depth)
+
+    def definitions(self, dlist: etree._Element, depth: int) -> None:
+        """A list of definitions (Article 4 in some languages): each item a point whose text is its
+        term, the list's separator and the definition, as the EUR-Lex page prints it."""
+        separator = dlist.get("SEPARATOR", "")
+        glue = separator if separator in ",.:;" else f" {separator}"
+        for item in dlist.iterchildren("DLIST.ITEM"):
+            term = self.text.text(_require(item, "TERM"))
+            parts = self._parts(_require(item, "DEFINITION"))
+            lead = next(parts)  # the definition's text before any list in it
+            self.out.point(self.text.text(_require(item, "PREFIX")), f"{term}{glue} {lead.lstrip()}".rstrip(), depth)
+            self.footnotes()
+            for part in parts:
+                self._part(part, depth)
+
+    def _parts(self, el: etree._Element) -> Iterator[str | etree._Element]:
+        """``el``'s mixed content in order: a run of inline text (maybe empty), then each block and
+        the run after it."""
         head, inline = el.text, []
         for child in el:
             if child.tag in _BLOCKS:
-                self._emit(self.text.run(head, inline), depth)
-                if child.tag == "LIST":
-                    self.items(child, depth + 1)
-                else:
-                    self.flow(child, depth)
+                yield self.text.run(head, inline)
+                yield child
                 head, inline = child.tail, []
             else:
                 inline.append(child)
-        self._emit(self.text.run(head, inline), depth)
+        yield self.text.run(head, inline)
+
+    def _part(self, part: str | etree._Element, depth: int) -> None:
+        if isinstance(part, str):
+            self._emit(part, depth)
+        elif part.tag == "LIST":
+            self.items(part, depth + 1)
+        elif part.tag == "DLIST":
+            self.definitions(part, depth + 1)
+        else:
+            self.flow(part, depth)
 
     def items(self, list_: etree._Element, depth: int) -> None:
         for item in list_.iterchildren("ITEM"):
@@ -227,24 +252,25 @@ class Walker:
 
 
 # -- the act --------------------------------------------------------------------------------
-def _walk_act(doc: etree._Element, builder: ActBuilder, walker: Walker) -> None:
+def _walk_act(doc: etree._Element, builder: ActBuilder, walker: Walker, words: ActWords) -> None:
     for consid in doc.iterfind("PREAMBLE/GR.CONSID/CONSID"):
         walker.recital(consid)
     for child in _require(doc, "ENACTING.TERMS"):
-        _enacting_unit(child, builder, walker, level=0)
+        _enacting_unit(child, builder, walker, words, level=0)
 
 
-def _enacting_unit(el: etree._Element, builder: ActBuilder, walker: Walker, level: int) -> None:
+def _enacting_unit(el: etree._Element, builder: ActBuilder, walker: Walker, words: ActWords,
+                   level: int) -> None:
     text = walker.text
     if el.tag == "DIVISION":
-        add = builder.chapter if level == 0 else builder.section
-        add(_number_of(text.text(_require(el, "TITLE/TI"))), text.paragraphs(el.find("TITLE/STI")))
+        kind, add = ("chapter", builder.chapter) if level == 0 else ("section", builder.section)
+        add(words.unit_number(kind, text.text(_require(el, "TITLE/TI"))), text.paragraphs(el.find("TITLE/STI")))
         walker.footnotes()
         for child in el:
-            _enacting_unit(child, builder, walker, level + 1)
+            _enacting_unit(child, builder, walker, words, level + 1)
     elif el.tag == "ARTICLE":
         heading = text.paragraphs(el.find("STI.ART")) or None
-        builder.article(_number_of(text.text(_require(el, "TI.ART"))), heading)
+        builder.article(words.unit_number("article", text.text(_require(el, "TI.ART"))), heading)
         walker.footnotes()
         for child in el:
             if child.tag == "PARAG":
@@ -253,17 +279,41 @@ def _enacting_unit(el: etree._Element, builder: ActBuilder, walker: Walker, leve
                 walker.flow(child, 0)
 
 
-def _act_id(root: etree._Element, title: str) -> str:
+def _act_id(root: etree._Element, title: str, words: ActWords, metadata: bytes | None) -> str:
     no_doc = _require(root, ".//NO.DOC")
-    match = _ACT_TYPE.search(title)
-    if match is None:
-        raise ParseError(f"cannot tell the act type (regulation, directive …) from the title "
-                         f"{normalise(title)[:80]!r}")
-    try:
-        year, number = no_doc.findtext("YEAR", ""), no_doc.findtext("NO.CURRENT", "")
-        return act_id(ACT_TYPES[match.group(1).lower()], year, number)
-    except ValueError:
-        raise ParseError("<NO.DOC> lacks a numeric YEAR or NO.CURRENT") from None
+    year, number = no_doc.findtext("YEAR", "").strip(), no_doc.findtext("NO.CURRENT", "").strip()
+    if not (year.isdigit() and number.isdigit()):
+        raise ParseError("<NO.DOC> lacks a numeric YEAR or NO.CURRENT")
+    return act_id(_act_type(root, title, words, metadata, f"{year}/{number}"), year, number)
+
+
+def _act_type(root: etree._Element, title: str, words: ActWords, metadata: bytes | None, number: str) -> str:
+    """The act type as the metadata codes it (``.doc.xml`` LEGAL.VALUE, a consolidated act's LEG.VAL),
+    else as the title names it next to the act's number."""
+    if metadata is not None:
+        meta = parse_xml(metadata)
+        described = f"{meta.findtext('BIB.DOC/NO.DOC/YEAR', '')}/{meta.findtext('BIB.DOC/NO.DOC/NO.CURRENT', '')}"
+        if described != number:
+            raise ParseError(f"the metadata (.doc.xml) is not this act's: it numbers "
+                             f"{described if described != '/' else 'no act in BIB.DOC/NO.DOC'}, the act is {number}")
+        stated = meta.findtext("FMX/DOC.MAIN.PUB/LEGAL.VALUE")
+        where = "the metadata's LEGAL.VALUE"
+    else:
+        consleg = root.find("INFO.CONSLEG")
+        stated = consleg.get("LEG.VAL") if consleg is not None else None
+        where = "INFO.CONSLEG/@LEG.VAL"
+    if stated:
+        if stated.strip().lower() not in ACT_TYPES:
+            raise ParseError(f"{where} is {stated!r}, not an act type: expected one of {ACT_TYPES}")
+        return stated.strip().lower()
+    title = normalise(title)
+    at = title.find(number)
+    kind = words.act_type_near(title, at, at + len(number)) if at >= 0 else None
+    if kind is None:
+        raise ParseError(f"cannot tell the act type (regulation, directive …) from the title {title[:80]!r}: "
+                         f"no {words.lang} act-type word (words.act_types in grammars/{words.lang}.json) "
+                         f"near the act's number {number}; give the act's .doc.xml metadata")
+    return kind
 
 
 def _document_date(root: etree._Element) -> dt.date:
@@ -275,14 +325,11 @@ def _document_date(root: etree._Element) -> dt.date:
 
 
 def _number_of(label: str) -> str:
-    """``"Article 17"`` → ``"17"``, ``"(71)"`` → ``"71"``, ``"CHAPTER IV"`` → ``"IV"``,
-    ``"Article premier"`` → ``"1"``."""
-    words = label.split()
-    if not words:
-        raise ParseError("a numbered unit without its number")
-    last = words[-1].strip("().")
-    match = _NUMBER.search(last)
-    return _WORD_NUMBERS.get(last.lower()) or (match.group(1) if match else last)
+    """A recital's or paragraph's label, the same in every language: ``"(71)"`` → ``"71"``, ``"1."`` → ``"1"``."""
+    match = _NUMBER_OF_LABEL.fullmatch(label)
+    if match is None:
+        raise ParseError(f"not the number of a recital or paragraph: {normalise(label)!r}, expected e.g. '(71)' or '1.'")
+    return match.group(1)
 
 
 def _quote_mark(el: etree._Element) -> str:

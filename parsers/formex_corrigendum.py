@@ -15,21 +15,26 @@ from typing import Literal
 from lxml import etree
 
 from parsers.errors import ParseError
-from parsers.formex import ACT_TYPES, InlineText, Walker, document_lang, iso_date, parse_xml
+from parsers._act_words import act_words
+from parsers.formex import InlineText, Walker, document_lang, iso_date, parse_xml
 from schema.ids import act_id
 from schema.law import Correction, ParsedCorrigendum
 from schema.text import normalise
 
 __all__ = ["parse_formex_corrigendum"]
 
-# "Corrigendum to Regulation (EU) 2016/679 …", "Rectificatif au règlement (UE) 2016/679 …"
-_CORRECTED_ACT = re.compile(r"\b(" + "|".join(ACT_TYPES) + r")\s+\(\w+\)\s+(\d{4})/(\d+)",
-                            re.IGNORECASE)
+# The corrected act's number in the title: "Corrigendum to Regulation (EU) 2016/679 …", HU "… (EU)
+# 2016/679 európai parlamenti és tanácsi rendelethez"
+_ACT_NUMBER = re.compile(r"\(\w+\)\s*(\d{4})/(\d+)")
 Field = Literal["text", "heading"]
 
 
-def parse_formex_corrigendum(data: bytes) -> ParsedCorrigendum:
-    """Parse a Formex ``CORR`` document: one :class:`Correction` per corrected unit."""
+def parse_formex_corrigendum(data: bytes, metadata: bytes | None = None) -> ParsedCorrigendum:
+    """Parse a Formex ``CORR`` document: one :class:`Correction` per corrected unit.
+
+    The act corrected is the one ``metadata`` (the corrigendum's ``.doc.xml``) numbers in
+    ``DOC.CORR``, else the one the title numbers; its type is the act-type word of the title nearest
+    to that number."""
     root = parse_xml(data)
     if root.tag in ("ACT", "CONS.ACT"):
         raise ParseError(f"this is a Formex act (root <{root.tag}>), not a corrigendum: "
@@ -37,20 +42,37 @@ def parse_formex_corrigendum(data: bytes) -> ParsedCorrigendum:
     if root.tag != "CORR":
         raise ParseError(f"not a Formex corrigendum: root element <{root.tag}>, expected <CORR>")
     text = InlineText(root)
-    match = _CORRECTED_ACT.search(text.paragraphs(root.find("TITLE/TI")))
-    if match is None:
-        raise ParseError("the corrigendum's title does not name the act it corrects "
-                         "(as in 'Regulation (EU) 2016/679')")
-    kind, year, number = match.groups()
+    lang = document_lang(root)
+    corrected = _corrected_act(normalise(text.paragraphs(root.find("TITLE/TI"))), lang, metadata)
     date = root.find("BIB.INSTANCE/DATE")
     if date is None:
         raise ParseError("<CORR> without <BIB.INSTANCE>/<DATE>")
     return ParsedCorrigendum(
-        act_id=act_id(ACT_TYPES[kind.lower()], year, number),
-        lang=document_lang(root),
+        act_id=corrected,
+        lang=lang,
         document_date=iso_date(date.get("ISO") or date.text, "BIB.INSTANCE/DATE"),
         corrections=[c for el in root.iter("CORRECTION") for c in _corrections(el, text)],
     )
+
+
+def _corrected_act(title: str, lang: str, metadata: bytes | None) -> str:
+    stated = parse_xml(metadata).find(".//DOC.CORR/NO.DOC") if metadata is not None else None
+    if stated is not None:
+        year, number = stated.findtext("YEAR", "").strip(), stated.findtext("NO.CURRENT", "").strip()
+        at = title.find(f"{year}/{number}")
+        span = (at, at + len(year) + 1 + len(number)) if at >= 0 else None
+    else:
+        match = _ACT_NUMBER.search(title)
+        (year, number), span = (match.groups(), match.span()) if match else ((None, None), None)
+    if span is None or not (year or "").isdigit() or not (number or "").isdigit():
+        raise ParseError("the corrigendum's title does not name the act it corrects "
+                         f"(as in 'Regulation (EU) 2016/679'): {title[:80]!r}")
+    words = act_words(lang)
+    kind = words.act_type_near(title, *span)
+    if kind is None:
+        raise ParseError(f"the corrigendum's title names act {year}/{number} without a {lang} act-type word "
+                         f"(words.act_types in grammars/{lang}.json): {title[:80]!r}")
+    return act_id(kind, year, number)
 
 
 def _corrections(correction: etree._Element, text: InlineText) -> list[Correction]:
@@ -77,6 +99,8 @@ def _quoted_units(quotation: etree._Element | None, text: InlineText,
             walker.recital(child)
         elif child.tag == "LIST":
             walker.items(child, 1)
+        elif child.tag == "DLIST":
+            walker.definitions(child, 1)
         elif child.tag == "PARAG":
             walker.paragraph(child)
         elif child.tag == "STI.ART":

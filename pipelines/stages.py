@@ -31,7 +31,7 @@ from schema.enforcement import QuarantinedRow
 from schema.law import CrossReference, ParsedAct, Provision, Record, SourceDocument
 
 _CELEX = re.compile(r"^[03](\d{4})([RLD])(\d{4})")
-_CELEX_TYPES = {"R": "Regulation", "L": "Directive", "D": "Decision"}
+_CELEX_TYPES = {"R": "reg", "L": "dir", "D": "dec"}  # CELEX sector-3 type letter -> act id type
 
 
 class SourceUse(Record):

@@ -41,13 +41,17 @@ _KIND_OF_PREFIX = {prefix: kind for kind, prefix in SEGMENT_PREFIX.items()}
 
 GDPR = "eu/reg/2016/679"
 
-_ACT_TYPES = {"regulation": "reg", "directive": "dir", "decision": "dec"}
-_ACT_ID = re.compile(r"^eu/(reg|dir|dec)/\d{4}/\d+$")
+# The act types an id names, as Formex's LEGAL.VALUE codes them (lower-cased); the words for
+# them in each language are in parsers/grammars/<lang>.json (words.act_types).
+ACT_TYPES = ("reg", "dir", "dec")
+_ACT_ID = re.compile(rf"^eu/({'|'.join(ACT_TYPES)})/\d{{4}}/\d+$")
 
 
 def act_id(act_type: str, year: int | str, number: int | str) -> str:
-    """``act_id("Directive", 1995, 46) == "eu/dir/1995/46"``."""
-    return f"eu/{_ACT_TYPES.get(act_type.lower(), act_type.lower())}/{int(year)}/{int(number)}"
+    """``act_id("dir", 1995, 46) == "eu/dir/1995/46"``."""
+    if act_type not in ACT_TYPES:
+        raise ValueError(f"unknown act type {act_type!r}: expected one of {ACT_TYPES}")
+    return f"eu/{act_type}/{int(year)}/{int(number)}"
 
 
 def child_id(parent: str, kind: Kind, number: str) -> str:

@@ -13,7 +13,9 @@ from schema.ids import Kind
 
 # Any language a source is written in (ISO 639-1); acts are parsed in the languages their grammars cover.
 Lang = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
-ActLang = Literal["en", "fr", "de"]
+# The 24 official languages of the EU, the languages its acts are published in.
+ActLang = Literal["bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr", "hu", "it", "lt",
+                  "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv"]
 
 
 class Record(BaseModel):
