@@ -9,7 +9,10 @@ Two tables of a grammar file's ``words`` are read here (the rest is the citation
     ``article``, ``chapter``, ``section``: the unit titles as templates, ``{n}`` for the number
     (``"Article {n}"``, HU ``"{n}. cikk"``, PT ``"Artigo {n}.o"``); ``number_words``: numbers written
     as words (FR ``"premier": "1"``); ``point_letters``: the letters points are labelled with, in
-    enumeration order (EL ``α β γ δ ε στ …``): a point's id is the Latin letter of the same position.
+    enumeration order (EL ``α β γ δ ε στ …``): a point's id is the Latin letter of the same position;
+    ``locations``: how a corrigendum's description names the ``recital`` or ``article`` it corrects,
+    templates found anywhere in it (``"recital {n}"``, FI ``"{n} artikla"`` in "13 artiklan");
+    ``elisions``: the marks a corrigendum leaves out wording with (``…``, LV ``(..)``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ __all__ = ["LATIN_LETTERS", "UNIT_KINDS", "ActWords", "act_words"]
 
 _GRAMMARS = resources.files("parsers") / "grammars"
 UNIT_KINDS = ("article", "chapter", "section")
+LOCATION_KINDS = ("recital", "article")
 _NUMBER = r"\d+[a-z]?|[IVXLC]+"
 _WORD = re.compile(r"\w+")
 LATIN_LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -42,6 +46,8 @@ class ActWords:
     title_patterns: dict[str, list[re.Pattern[str]]]  # kind -> the templates compiled
     number_words: dict[str, str]  # lower-cased word -> number
     point_letters: tuple[str, ...]
+    locations: dict[str, list[re.Pattern[str]]]  # recital, article -> the templates compiled
+    elisions: tuple[str, ...]
 
     def match_number(self, kind: str, title: str) -> str | None:
         """``"Article 17"`` → ``"17"``, HU ``"IV. FEJEZET"`` → ``"IV"``, FR ``"Article premier"`` → ``"1"``;
@@ -62,6 +68,13 @@ class ActWords:
         raise ParseError(f"not a {self.lang} {kind} title: {text!r}, expected one like {expected} "
                          f"(words.structure.{kind} in grammars/{self.lang}.json)")
 
+    def location(self, description: str) -> tuple[str, str] | None:
+        """The recital or article a corrigendum's description names first, as (kind, number):
+        ``"On page 55, point (c) of Article 37(1):"`` → ``("article", "37")``; None if it names neither."""
+        found = [(match.start(), kind, match.group("n")) for kind, patterns in self.locations.items()
+                 for pattern in patterns if (match := pattern.search(" ".join(description.split())))]
+        return min(found)[1:] if found else None
+
     def latin_point_letter(self, label: str) -> str | None:
         """The Latin letter at the position of ``label`` in the language's point letters, or None."""
         letters = [letter.lower() for letter in self.point_letters]
@@ -76,9 +89,8 @@ class ActWords:
         return min(found)[1] if found else None
 
 
-def _title_pattern(template: str, number_words: dict[str, str]) -> re.Pattern[str]:
-    """``"{n}. cikk"`` → a pattern of the whole title, any whitespace between its words."""
-    number = "|".join([*map(re.escape, number_words), _NUMBER])
+def _pattern(template: str, number: str) -> re.Pattern[str]:
+    """``"{n}. cikk"`` → a pattern of its words, any whitespace between them, ``number`` for ``{n}``."""
     words = r"\s+".join(map(re.escape, template.split()))
     return re.compile(words.replace(re.escape("{n}"), f"(?P<n>{number})"), re.IGNORECASE)
 
@@ -93,7 +105,8 @@ def act_words(lang: str) -> ActWords:
         raise ValueError(f"no grammars/{lang}.json: the words of acts in {lang!r} are not known")
     words = json.loads(path.read_text(encoding="utf-8")).get("words", {})
     structure = words.get("structure", {})
-    missing = [key for key in (*UNIT_KINDS, "number_words", "point_letters") if key not in structure]
+    missing = [key for key in (*UNIT_KINDS, "number_words", "point_letters", "locations", "elisions")
+               if key not in structure]
     if missing or "act_types" not in words:
         raise ValueError(f"grammars/{lang}.json lacks words.structure.{missing} or words.act_types")
     act_types = {word.lower(): code for word, code in words["act_types"].items()}
@@ -104,8 +117,13 @@ def act_words(lang: str) -> ActWords:
         raise ValueError(f"grammars/{lang}.json: unit titles {bad} need exactly one {{n}}")
     if len(structure["point_letters"]) > len(LATIN_LETTERS):
         raise ValueError(f"grammars/{lang}.json: more point letters than Latin letters to map them to")
+    if set(structure["locations"]) != set(LOCATION_KINDS):
+        raise ValueError(f"grammars/{lang}.json: words.structure.locations needs exactly {LOCATION_KINDS}")
     number_words = {word.lower(): n for word, n in structure["number_words"].items()}
+    title_number = "|".join([*map(re.escape, number_words), _NUMBER])
     return ActWords(lang=lang, act_types=act_types, unit_titles=templates,
-                    title_patterns={kind: [_title_pattern(t, number_words) for t in ts]
-                                    for kind, ts in templates.items()},
-                    number_words=number_words, point_letters=tuple(structure["point_letters"]))
+                    title_patterns={kind: [_pattern(t, title_number) for t in ts] for kind, ts in templates.items()},
+                    number_words=number_words, point_letters=tuple(structure["point_letters"]),
+                    locations={kind: [re.compile(r"(?<!\w)" + _pattern(t, r"\d+(?!\d)").pattern, re.IGNORECASE)
+                                      for t in ts] for kind, ts in structure["locations"].items()},
+                    elisions=tuple(structure["elisions"]))

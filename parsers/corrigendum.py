@@ -12,12 +12,12 @@ import re
 
 from pydantic import BaseModel, ConfigDict
 
+from parsers._act_words import act_words
 from schema.law import Correction, ParsedAct, ParsedCorrigendum, ParsedProvision
 from schema.text import normalise
 
 __all__ = ["CorrectionResult", "apply_corrections"]
 
-_ELLIPSIS = re.compile(r"\s*(?:\[…\]|…)\s*")
 # Characters the corrigendum and the act write differently for the same thing (FR ’ and ').
 _SAME = {"'": "['’]", "’": "['’]"}
 
@@ -40,21 +40,27 @@ def apply_corrections(act: ParsedAct, corrigendum: ParsedCorrigendum) -> Correct
     provisions = list(act.provisions)
     applied: list[Correction] = []
     unapplied: list[tuple[Correction, str]] = []
+    elision = _elision(act_words(act.lang).elisions)
     for correction in corrigendum.corrections:
-        outcome = _locate(correction, provisions)
+        outcome = _locate(correction, provisions, elision)
         if isinstance(outcome, str):
             unapplied.append((correction, outcome))
             continue
         index, match = outcome
-        provisions[index] = _replaced(provisions[index], correction, match)
+        provisions[index] = _replaced(provisions[index], correction, match, elision)
         applied.append(correction.model_copy(update={"target_id": provisions[index].id}))
     return CorrectionResult(act=act.model_copy(update={"provisions": provisions}),
                             applied=applied, unapplied=unapplied)
 
 
-def _locate(correction: Correction, provisions: list[ParsedProvision]) -> tuple[int, re.Match[str]] | str:
-    """The one provision and place the old wording occurs at, or why there is none."""
-    old, new = _segments(correction.old), _segments(correction.new)
+def _locate(correction: Correction, provisions: list[ParsedProvision],
+            elision: re.Pattern[str]) -> tuple[int, re.Match[str]] | str:
+    """The one provision and place the old wording occurs at, or why there is none. Where it occurs
+    in several, the one in the recital or article the description names, if it is there once."""
+    if correction.throughout:
+        return ("a term replaced throughout the act, the sentences adapted to it: the adapted wording "
+                "is not stated, so it is not applied")
+    old, new = _segments(correction.old, elision), _segments(correction.new, elision)
     if not old:
         return "the wording to replace is only an elision"
     if len(old) != len(new):
@@ -65,6 +71,9 @@ def _locate(correction: Correction, provisions: list[ParsedProvision]) -> tuple[
     where = f"{'heading' if correction.field == 'heading' else 'text'} of the act"
     if not hits:
         return f"not found: the wording to replace occurs in no provision {where}"
+    named = [hit for hit in hits if _inside(provisions[hit[0]].id, correction.located_in)]
+    if len(hits) > 1 and len(named) == 1:
+        return named[0]
     if len(hits) > 1:
         places = list(dict.fromkeys(provisions[index].id for index, _ in hits))
         shown = ", ".join(places[:3]) + (f" and {len(places) - 3} more" if len(places) > 3 else "")
@@ -72,9 +81,14 @@ def _locate(correction: Correction, provisions: list[ParsedProvision]) -> tuple[
     return hits[0]
 
 
-def _replaced(provision: ParsedProvision, correction: Correction, match: re.Match[str]) -> ParsedProvision:
+def _inside(provision_id: str, unit: str | None) -> bool:
+    return unit is not None and (provision_id == unit or provision_id.startswith(f"{unit}/"))
+
+
+def _replaced(provision: ParsedProvision, correction: Correction, match: re.Match[str],
+              elision: re.Pattern[str]) -> ParsedProvision:
     """``provision`` with the matched old wording replaced, parts elided by the corrigendum kept."""
-    first, *rest = _segments(correction.new)
+    first, *rest = _segments(correction.new, elision)
     replacement = first + "".join(gap + part for gap, part in zip(match.groups(), rest))
     corrected = match.string[:match.start()] + replacement + match.string[match.end():]
     if correction.field == "heading":
@@ -87,9 +101,14 @@ def _field(provision: ParsedProvision, field: str) -> str:
     return (provision.heading or "") if field == "heading" else provision.text_original
 
 
-def _segments(fragment: str) -> list[str]:
+def _elision(marks: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of the language's elision marks (``…``, ``[…]``, LV ``(..)``) with the spaces around it."""
+    return re.compile(r"\s*(?:" + "|".join(map(re.escape, sorted(marks, key=len, reverse=True))) + r")\s*")
+
+
+def _segments(fragment: str, elision: re.Pattern[str]) -> list[str]:
     """The wording between elisions: ``"… a … b"`` → ``["a", "b"]``."""
-    return [part for part in _ELLIPSIS.split(fragment) if part]
+    return [part for part in elision.split(fragment) if part]
 
 
 def _pattern(segment: str) -> str:

@@ -15,9 +15,9 @@ from typing import Literal
 from lxml import etree
 
 from parsers.errors import ParseError
-from parsers._act_words import act_words
+from parsers._act_words import ActWords, act_words
 from parsers.formex import InlineText, Walker, document_lang, iso_date, parse_xml
-from schema.ids import act_id
+from schema.ids import Kind, act_id, child_id
 from schema.law import Correction, ParsedCorrigendum
 from schema.text import normalise
 
@@ -51,7 +51,7 @@ def parse_formex_corrigendum(data: bytes, metadata: bytes | None = None) -> Pars
         act_id=corrected,
         lang=lang,
         document_date=iso_date(date.get("ISO") or date.text, "BIB.INSTANCE/DATE"),
-        corrections=[c for el in root.iter("CORRECTION") for c in _corrections(el, text)],
+        corrections=[c for el in root.iter("CORRECTION") for c in _corrections(el, text, corrected, act_words(lang))],
     )
 
 
@@ -75,16 +75,54 @@ def _corrected_act(title: str, lang: str, metadata: bytes | None) -> str:
     return act_id(kind, year, number)
 
 
-def _corrections(correction: etree._Element, text: InlineText) -> list[Correction]:
+def _corrections(correction: etree._Element, text: InlineText, act: str, words: ActWords) -> list[Correction]:
     """One correction per quoted unit whose wording changes; old and new quote the same units."""
     description = normalise(text.paragraphs(correction.find("DESCRIPTION")))
-    old, new = (_quoted_units(correction.find(f"{side}/QUOT.S"), text, description)
+    if correction.find("OLD.CORR") is None and correction.find("NEW.CORR") is None:
+        return [_throughout(correction, text, description)]
+    named = words.location(description)
+    located_in = child_id(act, Kind.RECITAL if named[0] == "recital" else Kind.ARTICLE, named[1]) if named else None
+    old, new = (_quoted_units(_quotation(correction, side), text, description)
                 for side in ("OLD.CORR", "NEW.CORR"))
     if [field for field, _ in old] != [field for field, _ in new]:
         raise ParseError(f"correction {description!r}: the wording to replace quotes {len(old)} units, "
                          f"its replacement {len(new)}")
-    return [Correction(description=description, field=field, old=before, new=after)
+    return [Correction(description=description, field=field, old=before, new=after, located_in=located_in)
             for (field, before), (_, after) in zip(old, new) if before != after]
+
+
+def _throughout(correction: etree._Element, text: InlineText, description: str) -> Correction:
+    """A correction that is only its description: a term replaced throughout the act, as SL has
+    'Izraz „sedež“ se nadomesti z „ustanovitev“ v celotnem besedilu Uredbe …'."""
+    terms = [normalise(_quoted_text(start, text)) for start in correction.iterfind("DESCRIPTION//QUOT.START")]
+    if len(terms) != 2:
+        raise ParseError(f"correction {description!r}: neither quotes the wording to replace and its "
+                         f"replacement (OLD.CORR, NEW.CORR) nor names two terms, one to replace by the other")
+    return Correction(description=description, old=terms[0], new=terms[1], throughout=True)
+
+
+def _quoted_text(start: etree._Element, text: InlineText) -> str:
+    """The inline text from a ``QUOT.START`` to the ``QUOT.END`` after it."""
+    parts, sibling = [start.tail or ""], start.getnext()
+    while sibling is not None and sibling.tag != "QUOT.END":
+        parts.append(text.text(sibling) + (sibling.tail or ""))
+        sibling = sibling.getnext()
+    return "".join(parts)
+
+
+def _quotation(correction: etree._Element, side: str) -> etree._Element | None:
+    """The ``QUOT.S`` of one side; where a side quotes its units without one (DA recital 71's
+    replacement), its children from the first that opens the quotation."""
+    found = correction.find(f"{side}/QUOT.S")
+    if found is not None or correction.find(side) is None:
+        return found
+    children = list(correction.find(side))
+    first = next((i for i, child in enumerate(children) if child.find(".//QUOT.START") is not None), None)
+    if first is None:
+        return None
+    quotation = etree.Element("QUOT.S")
+    quotation.extend(children[first:])
+    return quotation
 
 
 def _quoted_units(quotation: etree._Element | None, text: InlineText,
@@ -95,19 +133,28 @@ def _quoted_units(quotation: etree._Element | None, text: InlineText,
     units = _Units()
     walker = Walker(units, text)
     for child in quotation:
-        if child.tag == "CONSID":
-            walker.recital(child)
-        elif child.tag == "LIST":
-            walker.items(child, 1)
-        elif child.tag == "DLIST":
-            walker.definitions(child, 1)
-        elif child.tag == "PARAG":
-            walker.paragraph(child)
-        elif child.tag == "STI.ART":
-            units.add("heading", text.text(child))
-        else:
-            walker.flow(child, 0)
+        _quoted_unit(child, walker, units)
     return [(field, normalise(unit)) for field, unit in units.units]
+
+
+def _quoted_unit(el: etree._Element, walker: Walker, units: _Units) -> None:
+    if el.tag == "CONSID" and el.find("NP") is not None:
+        walker.recital(el)
+    elif el.tag == "LIST":
+        walker.items(el, 1)
+    elif el.tag == "DLIST":
+        walker.definitions(el, 1)
+    elif el.tag == "PARAG":  # its number is not read: GA quotes point (e) of Article 70(1) as one
+        for alinea in el.iterfind("ALINEA"):
+            walker.flow(alinea, 0)
+    elif el.tag == "ARTICLE":  # HR quotes Articles 77 and 78 whole: their heading and paragraphs
+        for child in el:
+            if child.tag != "TI.ART":
+                _quoted_unit(child, walker, units)
+    elif el.tag == "STI.ART":
+        units.add("heading", walker.text.text(el))
+    else:
+        walker.flow(el, 0)
 
 
 def _unquote(quotation: etree._Element, description: str) -> None:

@@ -63,12 +63,17 @@ class Correction(Record):
     """One ``CORRECTION`` of a corrigendum: the wording to find (``old``) and what replaces it (``new``).
 
     ``target_id`` is the provision the correction was found to apply to, set when corrections are applied.
+    ``located_in`` is the recital or article the description names ("On page 14, recital 71"), None
+    if it names neither. ``throughout``: a term (``old``) replaced by another throughout the act, the
+    sentences adapted to it (SL): the adapted wording is not stated.
     """
 
     description: str
     field: Literal["text", "heading"] = "text"
     old: str
     new: str
+    located_in: str | None = None
+    throughout: bool = False
     target_id: str | None = None
 
 
