@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import collections
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 
 from parsers.decision_lang import Grammar
@@ -16,6 +16,7 @@ from schema.enforcement import Authority, Citation, PartialDate
 from schema.ids import GDPR, Kind, act_of, kind_of
 from schema.law import CrossReference
 
+_UNION = "EU"  # the country code of the Union's bodies (EDPB, EDPS)
 _ACT_TYPES = {"reg": "Regulation", "dir": "Directive", "dec": "Decision"}
 # A name this short and without spaces is an abbreviation, matched as written: "AP", "DSB", "BlnBDI".
 _ABBREVIATION = 6
@@ -63,13 +64,22 @@ def _hinted_authority(hint: str | None) -> str | None:
     return hint if hint in gazetteer().authorities else gazetteer().resolve(hint)
 
 
-def find_authority(text: str, grammar: Grammar, hint: str | None) -> tuple[str | None, str | None]:
-    """The authority ``text`` names most often, among those of the hint's country (else of the countries
+def countries_of(lang: str, grammar: Grammar | None) -> frozenset[str]:
+    """Where ``lang`` is official: as its decision grammar says, else where an authority bears a name in it."""
+    if grammar is not None:
+        return grammar.countries
+    return frozenset(a.country for a in gazetteer().authorities.values() if lang in a.names)
+
+
+def find_authority(text: str, countries: frozenset[str], hint: str | None) -> tuple[str | None, str | None]:
+    """The authority ``text`` names most often, among those of the hint's country (else of ``countries``,
     where the document's language is official, and the Union), with the text of its first mention;
-    names several of them bear ("Datenschutzbehörde", "CNPD") do not count. Else the hint."""
+    names several of them bear ("Datenschutzbehörde", "CNPD") do not count, and a national authority
+    named at all outranks the Union's bodies, whose guidelines and opinions national documents cite.
+    Else the hint."""
     hinted = _hinted_authority(hint)
     authorities = gazetteer().authorities
-    countries = {authorities[hinted].country} if hinted else grammar.countries | {"EU"}
+    countries = {authorities[hinted].country} if hinted else countries | {_UNION}
     pattern, ids_by_key = _authority_names()
     counts: collections.Counter[str] = collections.Counter()
     first: dict[str, str] = {}
@@ -78,9 +88,10 @@ def find_authority(text: str, grammar: Grammar, hint: str | None) -> tuple[str |
         if len(ids) == 1:
             counts[ids[0]] += 1
             first.setdefault(ids[0], " ".join(match.group().split()))
-    if counts:
-        best = max(counts.values())
-        found = next(id_ for id_ in first if counts[id_] == best)
+    national = {id_: n for id_, n in counts.items() if authorities[id_].country != _UNION}
+    if candidates := national or counts:
+        best = max(candidates.values())
+        found = next(id_ for id_ in first if candidates.get(id_) == best)
         return found, first[found]
     return hinted, hint
 
@@ -103,11 +114,13 @@ def _slug(text: str) -> str:
 
 
 # -- citations ----------------------------------------------------------------------------------
-def _references(citing_id: str, text: str, lang: str, known_ids: frozenset[str]) -> list[CrossReference]:
+def _references(citing_id: str, text: str, lang: str, known_ids: frozenset[str],
+                normalised: Callable[[str], str]) -> list[CrossReference]:
     """Every reference ``parsers.xref`` finds in ``text``, read with its whitespace folded (PDF text breaks
-    lines inside citations), spans and matched text given back in ``text`` as it is."""
+    lines inside citations) and ``normalised`` (one character for one), spans and matched text given back
+    in ``text`` as it is."""
     folded, where = _folded(text)
-    found = extract_references(citing_id, folded, lang, known_ids)
+    found = extract_references(citing_id, normalised(folded), lang, known_ids)
     return [ref.model_copy(update={"start": where[ref.start], "end": where[ref.end - 1] + 1,
                                    "text": text[where[ref.start]:where[ref.end - 1] + 1]})
             for ref in found]
@@ -127,16 +140,19 @@ def _folded(text: str) -> tuple[str, list[int]]:
     return "".join(chars), where
 
 
-def read_citations(citing_id: str, parts: list[tuple[int | str, str]], grammar: Grammar,
+def read_citations(citing_id: str, parts: list[tuple[int | str, str]], lang: str, grammar: Grammar | None,
                    known_ids: frozenset[str], text: str) -> tuple[list[Citation], str | None]:
-    """The GDPR provisions each part (a page by its number, or a section by its name) cites, and when
-    none, why not (``text`` is the whole document, folded, where other laws are looked for)."""
-    if grammar.lang not in languages():
-        return [], _no_citation_reason(grammar, text, [])
-    found = [(where, ref) for where, part in parts for ref in _references(citing_id, part, grammar.lang, known_ids)]
+    """The GDPR provisions each part (a page by its number, or a section by its name) cites, read with
+    ``lang``'s citation grammar, and when none, why not (``text`` is the whole document, folded, where
+    the other laws of its decision ``grammar``, if it has one, are looked for)."""
+    if lang not in languages():
+        return [], _no_citation_reason(lang, grammar, text, [])
+    normalised = grammar.normalised if grammar else str
+    found = [(where, ref) for where, part in parts
+             for ref in _references(citing_id, part, lang, known_ids, normalised)]
     cited = [Citation(**{"page" if isinstance(where, int) else "section": where}, reference=ref)
              for where, ref in found if _cites_gdpr(ref)]
-    return cited, None if cited else _no_citation_reason(grammar, text, [ref for _, ref in found])
+    return cited, None if cited else _no_citation_reason(lang, grammar, text, [ref for _, ref in found])
 
 
 def _cites_gdpr(reference: CrossReference) -> bool:
@@ -145,11 +161,11 @@ def _cites_gdpr(reference: CrossReference) -> bool:
     return target is not None and act_of(target) == GDPR and kind_of(target) is not Kind.ACT
 
 
-def _no_citation_reason(grammar: Grammar, text: str, references: Iterable[CrossReference]) -> str:
+def _no_citation_reason(lang: str, grammar: Grammar | None, text: str, references: Iterable[CrossReference]) -> str:
     """Why a decision cites no GDPR provision: its language has no citation grammar yet; or it names the
     GDPR only in ways the grammar does not resolve to a provision; or the other laws it cites; or none."""
-    if grammar.lang not in languages():
-        return f"no citation grammar for {grammar.lang!r} yet: its citations of the GDPR are not read"
+    if lang not in languages():
+        return f"no citation grammar for {lang!r} yet: its citations of the GDPR are not read"
     acts: dict[str, str] = {}
     for ref in references:
         if ref.target_id and kind_of(ref.target_id) is Kind.ACT:
@@ -159,7 +175,7 @@ def _no_citation_reason(grammar: Grammar, text: str, references: Iterable[CrossR
     if GDPR in acts:
         return (f"names the GDPR ({acts[GDPR]!r}) but none of its provisions in a form the citation grammar "
                 f"resolves")
-    named = [*grammar.laws_named(text), *acts.values()]
+    named = [*(grammar.laws_named(text) if grammar else []), *acts.values()]
     if not named:
         return "cites no provision of the GDPR, nor of any other law"
     listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"

@@ -49,7 +49,7 @@ def parse_gdprhub_page(data: bytes, hints: DecisionHints | None = None, *,
     id_ = decision_id(authority_id, country, case_reference, decision_date, hints.source or title)
     sections = [(_LAW, "\n".join(_lines(box.get(_LAW)))), *_summary(soup)]
     summary = "\n\n".join(text for heading, text in sections if heading != _LAW)
-    cited, reason = read_citations(id_, sections, grammar(_LANG), known_ids or frozenset(), fold(summary))
+    cited, reason = read_citations(id_, sections, _LANG, grammar(_LANG), known_ids or frozenset(), fold(summary))
     licence = soup.find("link", rel="license")
     return DecisionRecord(
         id=id_, source=hints.source or title, format=DecisionFormat.GDPRHUB_HTML, language=_LANG,

@@ -1,29 +1,33 @@
 """Decisions of data protection authorities as they publish them, in PDF.
 
-pypdf reads the text page by page; the document's language grammar (``parsers.decision_lang``) reads
-its dates, case reference, parties, outcome and fine; the citation grammar (``parsers.xref``) reads
-each page's citations of the GDPR, kept with their page and span as evidence. Hints from the source's
-configuration (authority, language, licence) fill in only what the document does not state.
+pypdf reads the text page by page; CLD2 tells its language, unless a hint gives it; the language's
+decision grammar (``parsers.decision_lang``) reads its dates, case reference, parties, outcome and
+fine; the citation grammar (``parsers.xref``) reads each page's citations of the GDPR, kept with their
+page and span as evidence. Hints from the source's configuration (authority, language, licence) fill in
+only what the document does not state. What the document does not state stays unknown: a file's own
+dates (/ModDate, /CreationDate) are no statement of when anything was decided or published, and a
+language without a decision grammar is read for nothing but its authority and citations, its record
+saying so, never with another language's grammar.
 
 A document that cannot be read raises a ``ParseError`` saying why: empty, not a PDF, truncated,
-encrypted, or without a text layer (scanned pages: OCR is not supported).
+encrypted, without a text layer (scanned pages: OCR is not supported), or in a language CLD2 cannot tell.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+from typing import Any
 
 from pypdf import PageObject, PdfReader
 from pypdf.errors import PyPdfError
 
-from parsers._decision import decision_id, find_authority, read_citations
-from parsers.decision_lang import Grammar, detect, fold, grammar
+from parsers._decision import countries_of, decision_id, find_authority, read_citations
+from parsers.decision_lang import Grammar, detect, fold, grammar, languages
 from parsers.errors import ParseError
 from parsers.normalise.authorities import gazetteer
 from parsers.normalise.dates import unknown_date
-from schema.enforcement import (DecisionFormat, DecisionHints, DecisionRecord, Outcome, PartialDate, Party,
-                                Precision)
+from schema.enforcement import DecisionFormat, DecisionHints, DecisionRecord, Outcome, Party
 
 __all__ = ["parse_decision_pdf"]
 
@@ -41,38 +45,56 @@ def parse_decision_pdf(data: bytes, hints: DecisionHints | None = None, *,
     hints = hints or DecisionHints()
     reader = _open(data)
     pages = _page_texts(reader)
-    text = "\n".join(pages)
+    lang = hints.lang or _language("\n".join(pages))
+    rules = grammar(lang) if lang in languages() else None
+    text = rules.normalised("\n".join(pages)) if rules else "\n".join(pages)
     folded = fold(text)
-    rules = _grammar(hints.lang or detect(folded))
     title = _title(reader)
-    authority_id, authority_raw = find_authority(folded, rules, hints.authority)
+    authority_id, authority_raw = find_authority(folded, countries_of(lang, rules), hints.authority)
     country = gazetteer().authorities[authority_id].country if authority_id else None
-    decision_date, publication_date = _dates(rules, f"{folded} {title or ''}", reader)
-    head, ruling = rules.operative_part(text)
-    operative = f"{head} {ruling}"
-    outcome = rules.outcome(operative)
-    case_reference = rules.case_reference(folded)
+    stated = _statements(rules, text, f"{folded} {title or ''}") if rules else _unread(lang, hints)
     # Without a case reference or a name, the document's own bytes tell it apart.
-    id_ = decision_id(authority_id, country, case_reference, decision_date,
+    id_ = decision_id(authority_id, country, stated["case_reference"], stated["decision_date"],
                       hints.source or f"sha256-{hashlib.sha256(data).hexdigest()[:16]}")
-    cited, reason = read_citations(id_, list(enumerate(pages, start=1)), rules, known_ids or frozenset(), folded)
-    fine = rules.find_fine((operative, folded), decision_date.value or publication_date.value) \
-        if outcome is Outcome.FINE else None
+    cited, reason = read_citations(id_, list(enumerate(pages, start=1)), lang, rules, known_ids or frozenset(),
+                                   folded)
     return DecisionRecord(
-        id=id_, source=hints.source, format=DecisionFormat.PDF, language=rules.lang,
-        authority_id=authority_id, authority_raw=authority_raw, country=country,
-        decision_date=decision_date, publication_date=publication_date, case_reference=case_reference,
-        parties=_parties(rules, operative, folded), outcome=outcome, fine=fine, cited=cited,
-        no_citation_reason=reason, pages=len(pages), title=title, summary=_shortened(ruling or head),
-        licence=hints.licence, attribution=hints.attribution,
+        id=id_, source=hints.source, format=DecisionFormat.PDF, language=lang, authority_id=authority_id,
+        authority_raw=authority_raw, country=country, cited=cited, no_citation_reason=reason, pages=len(pages),
+        title=title, licence=hints.licence, attribution=hints.attribution, **stated,
     )
 
 
-def _dates(rules: Grammar, text: str, reader: PdfReader) -> tuple[PartialDate, PartialDate]:
-    """The decision's date and the publication's, as ``text`` (the document and its title: the AEPD
-    dates its resolutions in the PDF's title only) states them; else the file's date for the latter."""
-    decided = rules.find_date(rules.decision_date_cues, text) or unknown_date()
-    return decided, rules.find_date(rules.publication_date_cues, text) or _file_date(reader)
+def _language(text: str) -> str:
+    if lang := detect(text):
+        return lang
+    raise ParseError("language not identified: its text is too short or too mixed to tell; "
+                     "give its [[decision]] entry a lang hint (lang = \"xx\", ISO 639-1)")
+
+
+def _statements(rules: Grammar, text: str, folded: str) -> dict[str, Any]:
+    """What the document states, as its grammar reads it: ``folded`` is its folded text and title (the
+    AEPD dates its resolutions in the PDF's title only)."""
+    decision_date = rules.find_date(rules.decision_date_cues, folded) or unknown_date()
+    publication_date = rules.find_date(rules.publication_date_cues, folded) or unknown_date()
+    head, ruling = rules.operative_part(text)
+    operative = f"{head} {ruling}"
+    outcome = rules.outcome(operative)
+    fine = rules.find_fine((operative, folded), decision_date.value or publication_date.value) \
+        if outcome is Outcome.FINE else None
+    return {"decision_date": decision_date, "publication_date": publication_date,
+            "case_reference": rules.case_reference(folded), "parties": _parties(rules, operative, folded),
+            "outcome": outcome, "fine": fine, "summary": _shortened(ruling or head)}
+
+
+def _unread(lang: str, hints: DecisionHints) -> dict[str, Any]:
+    """A document in a language without a decision grammar: nothing it states is read but its authority
+    and citations."""
+    told = "its lang hint says" if hints.lang else "CLD2 identifies"
+    return {"decision_date": unknown_date(), "publication_date": unknown_date(), "case_reference": None,
+            "parties": [], "outcome": Outcome.UNKNOWN, "fine": None, "summary": None,
+            "unread_reason": f"no decision grammar for {lang!r}, the language {told} "
+                             f"(have {', '.join(languages())}): its dates, outcome, fine and parties are not read"}
 
 
 def _parties(rules: Grammar, operative: str, text: str) -> list[Party]:
@@ -137,30 +159,10 @@ def _has_image(page: PageObject) -> bool:
                                   for xobject in xobjects.get_object().values())
 
 
-def _grammar(lang: str) -> Grammar:
-    try:
-        return grammar(lang)
-    except ValueError as error:
-        raise ParseError(str(error)) from error
-
-
 def _title(reader: PdfReader) -> str | None:
     """The document's title in its metadata; a scanner's file name ("SKM_C30820091013030") is none."""
     title = fold(str((reader.metadata or {}).get("/Title") or ""))
     return title if " " in title else None
-
-
-def _file_date(reader: PdfReader) -> PartialDate:
-    """When the PDF was last modified (else created), by its own metadata."""
-    metadata = reader.metadata or {}
-    for key, read in (("/ModDate", "modification_date"), ("/CreationDate", "creation_date")):
-        try:
-            value = getattr(metadata, read, None)
-        except ValueError:  # a date pypdf cannot read
-            continue
-        if value is not None:
-            return PartialDate(value=value.date(), precision=Precision.DAY, raw=f"PDF {key[1:]} {metadata[key]}")
-    return unknown_date()
 
 
 def _shortened(text: str) -> str | None:

@@ -236,8 +236,11 @@ class DecisionFormat(StrEnum):
 
 class Outcome(StrEnum):
     """What a decision does, by precedence: a decision that fines and orders is a fine; one that only
-    reports an investigation's findings is ``findings``; an approval or anything else is ``other``."""
+    reports an investigation's findings is ``findings``; an approval or anything else is ``other``.
+    A document that says it is no decision (guidance, news, a speech, an interview) is ``not_a_decision``
+    whatever amounts it mentions; one in a language without a decision grammar is ``unknown``."""
 
+    NOT_A_DECISION = "not_a_decision"
     FINE = "fine"
     BAN = "ban"
     REPRIMAND = "reprimand"
@@ -246,6 +249,7 @@ class Outcome(StrEnum):
     OPINION = "opinion"
     FINDINGS = "findings"
     OTHER = "other"
+    UNKNOWN = "unknown"
 
 
 class PartyRole(StrEnum):
@@ -289,10 +293,13 @@ class DecisionHints(Record):
 class DecisionRecord(Record):
     """One decision document (a PDF as an authority published it, or a GDPRhub case page), read.
 
-    ``decision_date`` is the date the document gives the decision; ``publication_date`` the date it
-    was published: as the document states it, else (PDF) the date its file was last modified, the
-    ``raw`` of which says so. ``cited`` are the GDPR provisions the text cites; when there are none,
-    ``no_citation_reason`` says why ("cites PECR and the DPA 1998, not the GDPR").
+    ``decision_date`` is the date the document gives the decision (a document that is not a decision:
+    the date it is dated); ``publication_date`` the date it was published. Each is as the document
+    states it, to the precision it states it, else unknown: a file's own dates are no statement.
+    ``cited`` are the GDPR provisions the text cites; when there are none, ``no_citation_reason`` says
+    why ("cites PECR and the DPA 1998, not the GDPR"). ``unread_reason`` says why the document's
+    dates, outcome and fine were not read (no decision grammar for its language), exactly when its
+    outcome is ``unknown``.
     """
 
     id: str
@@ -315,9 +322,14 @@ class DecisionRecord(Record):
     summary: str | None = None
     licence: str | None = None
     attribution: str | None = None
+    unread_reason: str | None = None
 
     @model_validator(mode="after")
     def _reason_iff_no_citation(self) -> DecisionRecord:
         if bool(self.cited) == (self.no_citation_reason is not None):
             raise ValueError("a decision states a reason exactly when it cites no provision")
+        if (self.unread_reason is None) == (self.outcome is Outcome.UNKNOWN):
+            raise ValueError("a decision states why it was not read exactly when its outcome is unknown")
+        if self.fine is not None and self.outcome in (Outcome.NOT_A_DECISION, Outcome.UNKNOWN):
+            raise ValueError(f"a document whose outcome is {self.outcome.value!r} imposes no fine")
         return self

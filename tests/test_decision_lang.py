@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pycld2
 import pytest
 
 from parsers.decision_lang import Grammar, detect, fold, grammar, languages
@@ -32,9 +33,20 @@ DATES = [
     ("en", "12 August 2020", "2020-08-12", DAY),
     ("en", "4th day of August 2020", "2020-08-04", DAY),
     ("en", "August 12, 2020", "2020-08-12", DAY),
+    ("bg", "25.06.2019 г.", "2019-06-25", DAY),
+    ("bg", "22.03. 2019 г.", "2019-03-22", DAY),
+    ("bg", "27 април 2016 г.", "2016-04-27", DAY),
+    ("hu", "2019. január 22.", "2019-01-22", DAY),
+    ("hu", "2019. január  25.", "2019-01-25", DAY),
+    ("hu", "2019. január", "2019-01-01", MONTH),  # "Budapest, 2019. január „ „": the day left blank
+    ("sk", "17.04.2020", "2020-04-17", DAY),
+    ("sk", "27. marca 2020", "2020-03-27", DAY),
+    ("it", "25 maggio 2018", "2018-05-25", DAY),
+    ("it", "12 novembre 2018", "2018-11-12", DAY),
 ]
 
-NOT_DATES = [("de", "31.02.2019"), ("es", "4 de agosto"), ("en", "Augustus 2020"), ("sv", "15 juli")]
+NOT_DATES = [("de", "31.02.2019"), ("es", "4 de agosto"), ("en", "Augustus 2020"), ("sv", "15 juli"),
+             ("hu", "2019. január „ „"), ("sk", "28. januára"), ("it", "25 ottobre scorso")]
 
 # (lang, as written, amount in minor units, currency)
 AMOUNTS = [
@@ -51,9 +63,12 @@ AMOUNTS = [
     ("fr", "5 000 euros", 500_000, "EUR"),
     ("en", "£500,000", 50_000_000, "GBP"),
     ("en", "£1,350,000.50", 135_000_050, "GBP"),
+    ("bg", "1 500 лв.", 150_000, "BGN"),
+    ("it", "20.000.000 euro", 2_000_000_000, "EUR"),
 ]
 
-NOT_AMOUNTS = [("de", "Euro falls"), ("en", "500,000"), ("sv", "20 000"), ("es", "60.00.000 €")]
+NOT_AMOUNTS = [("de", "Euro falls"), ("en", "500,000"), ("sv", "20 000"), ("es", "60.00.000 €"),
+               ("it", "50 mila euro"), ("sk", "20 miliónov eur")]
 
 # (lang, operative text, outcome)
 OUTCOMES = [
@@ -81,6 +96,18 @@ OUTCOMES = [
     ("en", "MONETARY PENALTY NOTICE", Outcome.FINE),
     ("en", "The Commissioner has decided to issue a reprimand", Outcome.REPRIMAND),
     ("en", "ENFORCEMENT NOTICE", Outcome.ORDER),
+    ("bg", "РЕШЕНИЕ № ППН-01-554/2018 г. налага на сдружение БОЕЦ административно наказани е – имуществена "
+           "санкция в размер на 1 500 лв.", Outcome.FINE),
+    ("bg", "издава официално предупреждение на администратора пощенски оператор", Outcome.REPRIMAND),
+    ("bg", "разпорежда на Б.Т.О. да съобрази операциите по обработване", Outcome.ORDER),
+    ("bg", "Оставя без разглеждане жалба с рег. № ППН-01-737/31.08.2018 г.", Outcome.DISMISSAL),
+    ("hu", "Ügyszám: NAIH/2019/1073 A Hatóság tájékoztatja Önt arról, hogy a bírság", Outcome.NOT_A_DECISION),
+    ("hu", "HATÁROZAT A Hatóság tájékoztatja a Kötelezettet és utasítja", Outcome.ORDER),
+    ("sk", "Stanovisko ÚOOÚ SR Published on Úrad na ochranu osobných údajov pokutu vo výške 20 000 eur",
+     Outcome.NOT_A_DECISION),
+    ("it", "Barriera UE contro il Far West dei dati - Intervista ad Antonello Soro … una sanzione amministrativa "
+           "pecuniaria di 50 mila euro", Outcome.NOT_A_DECISION),
+    ("it", "Ordinanza ingiunzione nei confronti di X", Outcome.FINE),
 ]
 
 # (lang, text, amount imposed): the most telling cue wins over the others, wherever they are.
@@ -120,17 +147,37 @@ SAMPLES = [
     ("sv", "Datainspektionen konstaterar att föreningen har behandlat personuppgifter i strid med artikel 5 och"),
     ("fr", "Considérant que l'article 43 du RGPD prévoit que chaque autorité de contrôle doit approuver les"),
     ("en", "The Information Commissioner has decided to issue the company with a monetary penalty for the"),
+    ("bg", "Комисията за защита на личните данни е сезирана с жалба, подадена от лицето, с твърдения за"),
+    ("hu", "A Nemzeti Adatvédelmi és Információszabadság Hatósághoz érkezett levelében állásfoglalást kért"),
+    ("sk", "Úrad vypracoval a zverejňuje zoznam spracovateľských operácií, ktoré podliehajú požiadavke na"),
+    ("it", "Il Garante per la protezione dei dati personali ha approvato il regolamento che estende l'opt out"),
+    ("mt", "Il-Kummissarju għall-Informazzjoni u l-Protezzjoni tad-Data ddeċieda li l-ilment huwa ġustifikat"),
 ]
 
 
 def test_one_grammar_file_per_language():
-    assert languages() == ["de", "en", "es", "fr", "nl", "sv"]
+    assert {"bg", "de", "en", "es", "fr", "hu", "it", "nl", "sk", "sv"} <= set(languages())
     for lang in languages():
         rules = grammar(lang)
         assert isinstance(rules, Grammar) and rules.lang == lang
         assert sorted(set(rules.months.values())) == list(range(1, 13))
-    with pytest.raises(ValueError, match="no decision grammar for language 'it'"):
-        grammar("it")
+        assert lang in {code for _, code in pycld2.LANGUAGES}, f"CLD2 cannot tell {lang!r}"
+    with pytest.raises(ValueError, match="no decision grammar for language 'tr'"):
+        grammar("tr")
+
+
+def test_homoglyphs_become_the_languages_letters_one_for_one():
+    text = "жалбa на KЗЛД, пap. 1 (Latin words stay: Facebook)"
+    normalised = grammar("bg").normalised(text)
+    assert normalised == "жалба на КЗЛД, пар. 1 (Latin words stay: Facebook)"
+    assert len(normalised) == len(text)
+    assert grammar("de").normalised(text) == text
+
+
+def test_case_references_close_up_their_joints():
+    assert grammar("bg").case_reference("РЕШЕНИЕ № ППН- 01- 737/2018 г. жалба № ППН-01-737/31.08.2018") \
+        == "ППН-01-737/2018"
+    assert grammar("hu").case_reference("Ügyszám: NAIH/2018/5233/4/V. Tisztelt") == "NAIH/2018/5233/4/V"
 
 
 @pytest.mark.parametrize(("lang", "text", "iso", "precision"), DATES)

@@ -31,9 +31,15 @@ decisions have none):
     each way a currency is written ("€", "euros", "лв.") → its ISO 4217 code.
 ``fine_cues``
     what an imposed amount follows (within 120 characters without digits), most telling first.
+``homoglyphs``
+    letters of another script that look like the language's own → the letter meant ("a" → "а" in
+    Bulgarian, where PDF text writes "жалбa" with a Latin a); replaced, one character for one, inside
+    words holding a letter of the language's script, before anything is matched.
 ``outcomes``
-    an ``Outcome`` value (``fine``, ``ban``, ``reprimand``, ``order``, ``dismissal``, ``opinion``,
-    ``findings``) → the words of the operative part that say it; ``Outcome``'s order decides between them.
+    an ``Outcome`` value (``not_a_decision``, ``fine``, ``ban``, ``reprimand``, ``order``, ``dismissal``,
+    ``opinion``, ``findings``) → the words of the operative part that say it; ``Outcome``'s order
+    decides between them. ``not_a_decision`` comes first: the words by which a document says it is
+    guidance, news, a speech or an interview; such a document has no fine, whatever amounts it names.
 ``reasons``
     the heading that ends the document's head (where its ruling and parties are), or null.
 ``ruling``
@@ -42,7 +48,7 @@ decisions have none):
     where the decision's date, and the publication's, are stated: ``{date}`` stands for any date
     ``date_patterns`` read; the first cue found wins. A date no cue announces is not the decision's.
 ``case_patterns``
-    the case reference, as group ``ref``.
+    the case reference, as group ``ref`` (spaces beside its ``-`` and ``/`` are closed up).
 ``subpatterns``
     name → a regex that party patterns share, written in them as ``{name}``.
 ``party_patterns``
@@ -62,6 +68,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -82,6 +89,8 @@ _WHITESPACE = re.compile(r"\s+")
 _GROUP = re.compile(r"\(\?P<\w+>")
 _SPACE_BEFORE_MARK = re.compile(r"\s+([.,])")  # "S.A.U ." as PDF text spaces it
 _SUBPATTERN = re.compile(r"\{([a-z_]+)\}")
+_REF_JOINT = re.compile(r"\s*([-/])\s*")  # "ППН- 01- 737/2018" as PDF text spaces it
+_WORD_RUN = re.compile(r"\w+")
 # CLD2 takes UTF-8 text without control characters (pypdf leaves some in).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Of a document with no reasons heading, the head is this many characters.
@@ -113,6 +122,7 @@ class Grammar:
     thousands: str
     decimal: str
     currencies: Mapping[str, str]
+    homoglyphs: Mapping[str, str]
     fine_cues: tuple[str, ...]
     outcomes: Mapping[Outcome, str]
     reasons: str | None
@@ -123,6 +133,24 @@ class Grammar:
     party_patterns: tuple[str, ...]  # with the subpatterns written in
     roles: Mapping[str, PartyRole]
     other_laws: Mapping[str, str]
+
+    # -- the script ------------------------------------------------------------------------------------
+    @cached_property
+    def _script(self) -> tuple[dict[int, str], str | None]:
+        """The homoglyphs' translation table and the script they are letters of ("CYRILLIC")."""
+        scripts = {_script_of(letter) for letter in self.homoglyphs.values()}
+        if len(scripts) > 1:
+            raise ValueError(f"homoglyphs of {self.lang!r} stand for letters of several scripts: {sorted(scripts)}")
+        return str.maketrans(dict(self.homoglyphs)), next(iter(scripts), None)
+
+    def normalised(self, text: str) -> str:
+        """``text`` with the homoglyphs inside the language's words replaced, character for character
+        (so that every span of ``text`` is the same span of the result)."""
+        table, script = self._script
+        if script is None:
+            return text
+        return _WORD_RUN.sub(lambda word: word.group().translate(table)
+                             if any(_script_of(char) == script for char in word.group()) else word.group(), text)
 
     # -- dates ------------------------------------------------------------------------------------
     @cached_property
@@ -218,7 +246,7 @@ class Grammar:
     def case_reference(self, text: str) -> str | None:
         for pattern in self.case_patterns:
             if match := re.search(pattern, text, re.I):
-                return fold(match["ref"])
+                return _REF_JOINT.sub(r"\1", fold(match["ref"]))
         return None
 
     def find_parties(self, text: str) -> list[Party]:
@@ -239,6 +267,10 @@ class Grammar:
         first = {name: match.start() for name, pattern in self.other_laws.items()
                  if (match := re.search(pattern, text, re.I))}
         return sorted(first, key=first.get)
+
+
+def _script_of(char: str) -> str:
+    return unicodedata.name(char, "").split(" ", 1)[0]
 
 
 def languages() -> list[str]:
@@ -274,6 +306,7 @@ def _grammar(data: dict) -> Grammar:
         countries=frozenset(data["countries"]),
         months={name.lower(): number for name, number in data["months"].items()},
         currencies=data["currencies"],
+        homoglyphs=data["homoglyphs"],
         outcomes={Outcome(outcome): pattern for outcome, pattern in data["outcomes"].items()},
         roles={word.lower(): PartyRole(role) for word, role in data["roles"].items()},
         other_laws=data["other_laws"],
