@@ -10,7 +10,7 @@ from parsers.reconcile import Reconciled
 from parsers.versions import LawVersions
 from pipelines.enforcement import EnforcementRecords
 from pipelines.stages import ParsedSources
-from schema.enforcement import SourceRecord
+from schema.enforcement import Outcome, SourceRecord
 from schema.ids import Kind
 from schema.law import CrossReference
 
@@ -120,16 +120,25 @@ def records_reconciled(reconciled: Reconciled) -> CheckResult:
 
 
 def decision_documents_read(documents: EnforcementRecords) -> CheckResult:
-    """Every readable decision document yields its authority and its date (a cited provision, or the
-    reason it cites none, each record has by construction); unreadable ones are listed with their reason."""
+    """Every readable decision document yields its authority or at least its country (a cited provision,
+    or the reason it cites none, each record has by construction); one yielding neither fails the check
+    with the hints that fix it. Undated documents and those in a language without a decision grammar are
+    counted: their unknowns are stated as unknown, not guessed. Unreadable ones are listed with their reason."""
     cited = {c.record_id for c in documents.citations}
-    lacking = [f"{r.id}: " + ", ".join(what for what, missing in (
-                   ("no authority", r.authority_id is None), ("no date", r.decision_date is None)) if missing)
-               for r in documents.records if r.authority_id is None or r.decision_date is None]
-    details = lacking + [f"{q.name}: quarantined: {q.reason}" for q in documents.quarantined]
+    unplaced = [r for r in documents.records if r.authority_id is None and r.country is None]
+    undated = sum(1 for r in documents.records if r.decision_date is None)
+    unread = [r.id for r in documents.records if r.outcome == Outcome.UNKNOWN.value]
+    details = [f"{r.id}: neither its authority nor its country can be read from it; give its [[decision]] entry "
+               f"the hint authority = \"<a gazetteer id such as authority/bg/cpdp, or the authority's name>\" "
+               f"(and lang = \"<ISO 639-1 code>\" if its language was misread); a document of a "
+               f"[[decision_folder]] needs a [[decision]] entry of its own for that" for r in unplaced]
+    details += [f"{name}: read for its authority and citations only: no decision grammar for its language"
+                for name in unread]
+    details += [f"{q.name}: quarantined: {q.reason}" for q in documents.quarantined]
     summary = (f"{len(documents.records)} documents read ({sum(1 for r in documents.records if r.id in cited)} citing "
-               f"the GDPR), {len(documents.quarantined)} quarantined, {len(lacking)} lacking authority or date")
-    return CheckResult(name="decision_documents_read", passed=not lacking, summary=summary, details=details)
+               f"the GDPR), {len(documents.quarantined)} quarantined, {len(unplaced)} with neither authority nor "
+               f"country, {undated} stating no decision date, {len(unread)} in a language without a decision grammar")
+    return CheckResult(name="decision_documents_read", passed=not unplaced, summary=summary, details=details)
 
 
 def run_all(parsed: ParsedSources, law: LawVersions, references: list[CrossReference], documents: EnforcementRecords,
