@@ -1,7 +1,8 @@
 """Each language's citation grammar against the ground truth the GDPR itself gives: the references
 between its own provisions. In every language the act as published and its consolidated text must
-cite what the English ones cite; each difference left is listed, with its reason, in
-``tests/xref_24/<lang>.toml``::
+cite what the English ones cite; each difference left is listed, with its reason, in the
+language's file of ``tests/citations/<lang>.toml`` (which also holds its citation examples, read by
+tests/test_xref_dpa.py)::
 
     [[difference]]
     text = "original"                     # or "consolidated"
@@ -29,7 +30,7 @@ from schema.law import ActLang
 from tests.conftest import CORPUS
 
 TEXTS = {"original": "gdpr_32016R0679_formex_original_{}.xml", "consolidated": "gdpr_02016R0679_formex_consolidated_{}.xml"}
-DIFFERENCES = Path(__file__).with_name("xref_24")
+DIFFERENCES = Path(__file__).with_name("citations")
 Edge = tuple[str, str]
 
 
@@ -56,7 +57,7 @@ def _relative(unit: str) -> str:
 
 
 def listed(text: str, lang: str) -> dict[tuple[Edge, str], str]:
-    """The differences ``tests/xref_24/<lang>.toml`` explains: (edge, where it is found) → reason."""
+    """The differences ``tests/citations/<lang>.toml`` explains: (edge, where it is found) → reason."""
     file = DIFFERENCES / f"{lang}.toml"
     entries = tomllib.loads(file.read_text(encoding="utf-8")).get("difference", []) if file.is_file() else []
     return {((entry["edge"][0], entry["edge"][1]), entry["only_in"]): entry["reason"]

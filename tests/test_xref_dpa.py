@@ -5,12 +5,15 @@ table per language of (citing, text, expected), through the same grammars and en
 GDPR, one of its provisions (the bare forms an act's own text uses). Sentences marked "real" are
 copied from the decisions in ``dpa/pdf/``, whitespace folded. Each reference is written as its target
 relative to the GDPR ("art_5/par_1/pnt_f"), another act's id ("eu/dir/1995/46"), "?DSG" when it cites
-an act without an id, or "?" when it names no act at all.
+an act without an id, or "?" when it names no act at all. The tables of languages written as data
+are the ``[[citation]]`` examples of ``tests/citations/<lang>.toml``.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +23,7 @@ from schema.ids import GDPR
 from schema.law import CrossReference
 
 DECISION = "decision/xx/dpa/case-1"
+CITATIONS = Path(__file__).with_name("citations")
 
 DE = [
     (DECISION, "Art. 5 Abs. 1 lit. f DSGVO", ["art_5/par_1/pnt_f"]),
@@ -196,6 +200,26 @@ EN = [
 
 TABLE = [(lang, *row) for lang, rows in
          (("de", DE), ("es", ES), ("nl", NL), ("sv", SV), ("fr", FR), ("it", IT), ("en", EN)) for row in rows]
+
+
+def _table_of_data() -> list[tuple[str, str, str, list[str]]]:
+    """The ``[[citation]]`` examples of ``tests/citations/<lang>.toml``: the languages written as data::
+
+        [[citation]]
+        citing = "decision"                  # or a GDPR unit the text is in, "art_7/par_1"
+        text = "чл. 6, пар. 1, буква „а“ от Регламент (ЕС) 2016/679"
+        cites = ["art_6/par_1/pnt_a"]
+        real = "BG_CPDP_2019-06-25_PPN-01-554-2018.pdf"   # optional: the document it is copied from
+    """
+    rows = []
+    for file in sorted(CITATIONS.glob("*.toml")):
+        for example in tomllib.loads(file.read_text(encoding="utf-8")).get("citation", []):
+            citing = DECISION if example["citing"] == "decision" else example["citing"]
+            rows.append((file.stem, citing, example["text"], example["cites"]))
+    return rows
+
+
+TABLE += _table_of_data()
 
 
 def full(unit: str) -> str:
