@@ -27,10 +27,12 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from typing import Any
+
+from parsers._act_words import act_words
 
 # A keyword opening a unit of that kind (the id segment prefixes): chapter, section, article,
 # recital, paragraph, subparagraph, point.
@@ -62,6 +64,9 @@ class Grammar:
     acts: dict[str, str | None]  # name as written -> act id
     labels: dict[str, str]
     patterns: list[list[dict[str, Any]]]
+    # A point letter of another script → the Latin letter of its position, which point ids use:
+    # BG "б" → "b", EL "στ" → "f" (from the language's ``words.structure.point_letters``).
+    latin_letters: dict[str, str] = field(default_factory=dict)
 
     @property
     def separators(self) -> frozenset[str]:
@@ -155,4 +160,11 @@ def load(lang: str) -> Grammar:
         acts=words["acts"],
         labels=data["labels"],
         patterns=data["patterns"],
+        latin_letters=_latin_letters(lang) if "structure" in words else {},
     )
+
+
+def _latin_letters(lang: str) -> dict[str, str]:
+    words = act_words(lang)
+    return {letter.lower(): latin for letter in words.point_letters
+            if not letter.isascii() and (latin := words.latin_point_letter(letter))}

@@ -282,7 +282,7 @@ def _level_paths(level: Level, grammar: Grammar) -> list[list[Step]]:
         elif word in grammar.conjunctions and not closed or word == ")" and after == "label":
             after = "sep"  # a label closed by ")" has no deeper one: "a) f)" are two points
         elif any(char.isalnum() for char in word):  # not the ")" of "a)" nor the "." of "6.1.a)"
-            label = grammar.ordinals.get(word, token.text.strip("()"))
+            label = grammar.ordinals.get(word) or grammar.latin_letters.get(word.strip("()"), token.text.strip("()"))
             shape = _shape(previous, token, closed)
             if after != "label" and path:  # the level of the last label written alike, else the last one
                 depth = next((at for at in reversed(range(len(path))) if shapes[at] == shape), depth)
