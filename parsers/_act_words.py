@@ -35,6 +35,9 @@ UNIT_KINDS = ("article", "chapter", "section")
 LOCATION_KINDS = ("recital", "article")
 _NUMBER = r"\d+[a-z]?|[IVXLC]+"
 _WORD = re.compile(r"\w+")
+# An act's number right after or right before an act-type word: "Directive 95/46/EC", "95/46/EK irányelv"
+_NUMBER_AFTER = re.compile(r"\s*(?:\(\w+\)\s*)?(?:No\.?\s*|n°\s*|Nr\.\s*)?(\d+/\d+)")
+_NUMBER_BEFORE = re.compile(r"(\d+/\d+)(?:/\w+)?\s*$")
 LATIN_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -83,10 +86,18 @@ class ActWords:
 
     def act_type_near(self, title: str, start: int, end: int) -> str | None:
         """The act type (``reg``) named by the act-type word nearest to ``title[start:end]`` (the act's
-        number), as in "Regulation (EU) 2016/679" or HU "(EU) 2016/679 rendelete"; None if no word."""
+        number), as in "Regulation (EU) 2016/679" or HU "(EU) 2016/679 rendelete"; None if no word.
+        A word right before or after another act's number names that act ("repealing Directive 95/46/EC")."""
         found = [(max(start - word.end(), word.start() - end), self.act_types[word.group().lower()])
-                 for word in _WORD.finditer(title) if word.group().lower() in self.act_types]
+                 for word in _WORD.finditer(title) if word.group().lower() in self.act_types
+                 and not _names_another_act(title, word, start)]
         return min(found)[1] if found else None
+
+
+def _names_another_act(title: str, word: re.Match[str], number_at: int) -> bool:
+    after = _NUMBER_AFTER.match(title, word.end())
+    before = _NUMBER_BEFORE.search(title, 0, word.start())
+    return bool(after and after.start(1) != number_at or before and before.start(1) != number_at)
 
 
 def _pattern(template: str, number: str) -> re.Pattern[str]:

@@ -187,7 +187,7 @@ def _header(root: Element, markup: Markup) -> dict[str, list[str]]:
 
 def _act_id(title: str, words: ActWords) -> str:
     match = _ACT_NUMBER.search(title)
-    kind = words.act_type_near(title, *match.span()) if match else None
+    kind = words.act_type_near(title, match.start(2), match.end(3)) if match else None
     if not match or kind is None:
         raise ParseError(f"no act type and number in the title {normalise(title)!r}")
     number_first, first, second = match.groups()

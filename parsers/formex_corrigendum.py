@@ -25,7 +25,7 @@ __all__ = ["parse_formex_corrigendum"]
 
 # The corrected act's number in the title: "Corrigendum to Regulation (EU) 2016/679 …", HU "… (EU)
 # 2016/679 európai parlamenti és tanácsi rendelethez"
-_ACT_NUMBER = re.compile(r"\(\w+\)\s*(\d{4})/(\d+)")
+_ACT_NUMBER = re.compile(r"\(\w+\)\s*(\d{4})/(\d+)\b")
 Field = Literal["text", "heading"]
 
 
@@ -43,7 +43,8 @@ def parse_formex_corrigendum(data: bytes, metadata: bytes | None = None) -> Pars
         raise ParseError(f"not a Formex corrigendum: root element <{root.tag}>, expected <CORR>")
     text = InlineText(root)
     lang = document_lang(root)
-    corrected = _corrected_act(normalise(text.paragraphs(root.find("TITLE/TI"))), lang, metadata)
+    words = act_words(lang)
+    corrected = _corrected_act(normalise(text.paragraphs(root.find("TITLE/TI"))), words, metadata)
     date = root.find("BIB.INSTANCE/DATE")
     if date is None:
         raise ParseError("<CORR> without <BIB.INSTANCE>/<DATE>")
@@ -51,28 +52,34 @@ def parse_formex_corrigendum(data: bytes, metadata: bytes | None = None) -> Pars
         act_id=corrected,
         lang=lang,
         document_date=iso_date(date.get("ISO") or date.text, "BIB.INSTANCE/DATE"),
-        corrections=[c for el in root.iter("CORRECTION") for c in _corrections(el, text, corrected, act_words(lang))],
+        corrections=[c for el in root.iter("CORRECTION") for c in _corrections(el, text, corrected, words)],
     )
 
 
-def _corrected_act(title: str, lang: str, metadata: bytes | None) -> str:
-    stated = parse_xml(metadata).find(".//DOC.CORR/NO.DOC") if metadata is not None else None
-    if stated is not None:
-        year, number = stated.findtext("YEAR", "").strip(), stated.findtext("NO.CURRENT", "").strip()
-        at = title.find(f"{year}/{number}")
-        span = (at, at + len(year) + 1 + len(number)) if at >= 0 else None
-    else:
-        match = _ACT_NUMBER.search(title)
-        (year, number), span = (match.groups(), match.span()) if match else ((None, None), None)
-    if span is None or not (year or "").isdigit() or not (number or "").isdigit():
+def _corrected_act(title: str, words: ActWords, metadata: bytes | None) -> str:
+    """The act corrected, numbered by the metadata's ``DOC.CORR/NO.DOC`` (else by the title), of the
+    type the title's act-type word nearest that number names."""
+    match = _number_in(metadata).search(title)
+    if match is None:
         raise ParseError("the corrigendum's title does not name the act it corrects "
                          f"(as in 'Regulation (EU) 2016/679'): {title[:80]!r}")
-    words = act_words(lang)
-    kind = words.act_type_near(title, *span)
+    kind = words.act_type_near(title, match.start(1), match.end(2))
     if kind is None:
-        raise ParseError(f"the corrigendum's title names act {year}/{number} without a {lang} act-type word "
-                         f"(words.act_types in grammars/{lang}.json): {title[:80]!r}")
-    return act_id(kind, year, number)
+        raise ParseError(f"the corrigendum's title names act {match.group(1)}/{match.group(2)} without a "
+                         f"{words.lang} act-type word (words.act_types in grammars/{words.lang}.json): {title[:80]!r}")
+    return act_id(kind, *match.groups())
+
+
+def _number_in(metadata: bytes | None) -> re.Pattern[str]:
+    """How the title writes the corrected act's number: the one the metadata states, or any."""
+    if metadata is None:
+        return _ACT_NUMBER
+    stated = parse_xml(metadata).find(".//DOC.CORR/NO.DOC")
+    year, number = ("" if stated is None else stated.findtext(tag, "").strip() for tag in ("YEAR", "NO.CURRENT"))
+    if not (year.isdigit() and number.isdigit()):
+        raise ParseError("the metadata (.doc.xml) numbers no corrected act: no numeric DOC.CORR/NO.DOC "
+                         "(the act's own .doc.xml instead of the corrigendum's?)")
+    return re.compile(rf"\b({year})/({number})\b")
 
 
 def _corrections(correction: etree._Element, text: InlineText, act: str, words: ActWords) -> list[Correction]:
@@ -132,7 +139,7 @@ def _quoted_units(quotation: etree._Element | None, text: InlineText,
     _unquote(quotation, description)
     units = _Units()
     walker = Walker(units, text)
-    for child in quotation:
+    for child in list(quotation):  # a bare point is moved into a list of its own
         _quoted_unit(child, walker, units)
     return [(field, normalise(unit)) for field, unit in units.units]
 
@@ -144,6 +151,9 @@ def _quoted_unit(el: etree._Element, walker: Walker, units: _Units) -> None:
         walker.items(el, 1)
     elif el.tag == "DLIST":
         walker.definitions(el, 1)
+    elif el.tag == "NP":  # DA quotes the replacement of point (c) of Article 37(1) without its list
+        etree.SubElement(etree.Element("LIST"), "ITEM").append(el)
+        walker.items(el.getparent().getparent(), 1)
     elif el.tag == "PARAG":  # its number is not read: GA quotes point (e) of Article 70(1) as one
         for alinea in el.iterfind("ALINEA"):
             walker.flow(alinea, 0)

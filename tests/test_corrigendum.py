@@ -127,6 +127,14 @@ def test_bad_corrigendum_inputs(eurlex):
         parse_formex_corrigendum((eurlex / ORIGINAL.format("en")).read_bytes())
     with pytest.raises(ParseError, match=r"not a Formex corrigendum: root element <rss>"):
         parse_formex_corrigendum(b"<rss><channel/></rss>")
+    with pytest.raises(ParseError, match=r"^the corrigendum's title does not name the act it corrects"):
+        parse_formex_corrigendum(data.replace("Regulation (EU)\u00a02016/679".encode(), b"Regulation", 1))
+    with pytest.raises(ParseError, match=r"^the corrigendum's title names act 2016/679 without a en act-type word"):
+        title_end = data.index(b"</TITLE>")
+        parse_formex_corrigendum(data[:title_end].replace(b"Regulation", b"Rule") + data[title_end:])
+    act_metadata = (eurlex / ORIGINAL.format("en")).with_suffix(".doc.xml").read_bytes()
+    with pytest.raises(ParseError, match=r"^the metadata \(\.doc\.xml\) numbers no corrected act"):
+        parse_formex_corrigendum(data, act_metadata)
 
 
 # -- applying ---------------------------------------------------------------------------------

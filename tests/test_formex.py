@@ -165,3 +165,25 @@ def test_bad_inputs_raise_specific_parse_errors(eurlex):
         parse_formex_act(corrigendum)
     with pytest.raises(ParseError, match=r"<ACT> at line 1 without <TITLE/TI>"):
         parse_formex_act(b"<ACT><BIB.INSTANCE><LG.DOC>EN</LG.DOC></BIB.INSTANCE></ACT>")
+
+
+def test_the_act_type_and_unit_titles_refuse_what_they_cannot_read(eurlex):
+    path = eurlex / ORIGINAL.format("en")
+    data, metadata = path.read_bytes(), path.with_suffix(".doc.xml").read_bytes()
+    title_end = data.index(b"</TITLE>")
+    untyped = data[:title_end].replace(b"Regulation", b"Rule") + data[title_end:]
+    # "repealing Directive 95/46/EC" is left: it names another act, not this one's type
+    with pytest.raises(ParseError, match=r"^cannot tell the act type .* no en act-type word .* near the act's "
+                                         r"number 2016/679; give the act's \.doc\.xml metadata$"):
+        parse_formex_act(untyped)
+    assert parse_formex_act(untyped, metadata).act_id == GDPR  # the metadata states it: REG
+    with pytest.raises(ParseError, match=r"^the metadata's LEGAL.VALUE is 'OPINION', not an act type"):
+        parse_formex_act(data, metadata.replace(b"<LEGAL.VALUE>REG<", b"<LEGAL.VALUE>OPINION<"))
+    corrigendum_metadata = (eurlex / "gdpr_32016R0679_formex_corrigendum_2018_en.doc.xml").read_bytes()
+    with pytest.raises(ParseError, match=r"^the metadata \(\.doc\.xml\) is not this act's: it numbers no act"):
+        parse_formex_act(data, corrigendum_metadata)
+    with pytest.raises(ParseError, match=r"^not a en article title: 'Art 17', expected one like 'Article 1' "
+                                         r"\(words\.structure\.article in grammars/en\.json\)$"):
+        parse_formex_act(data.replace(b"<TI.ART>Article 17<", b"<TI.ART>Art 17<"))
+    with pytest.raises(ParseError, match=r"^unsupported document language 'xx' \(LG.DOC\)"):
+        parse_formex_act(data.replace(b"<LG.DOC>EN</LG.DOC>", b"<LG.DOC>XX</LG.DOC>"))

@@ -7,7 +7,9 @@ A grammar file holds three things (see ``en.json``):
     the vocabulary the engine interprets: ``conjunctions`` and ``range`` words (``and``, ``to``),
     ``ordinals`` (``"second": "2"``), ``act_types`` (``"directive": "dir"``) and ``acts``, the
     named acts (``"GDPR": "eu/reg/2016/679"``; ``null`` for an act without an id, like a treaty or a
-    national law: its provisions are reported, never taken for the GDPR's).
+    national law: its provisions are reported, never taken for the GDPR's). ``structure`` (the
+    words of an act's own unit titles, point letters and corrigendum locations) is not read here but
+    by ``parsers._act_words``, as ``act_types`` is too.
 ``labels``
     regexes for one label token (``"NUM": "\\d+"``), matched case-sensitively on the token text.
 ``patterns``
