@@ -144,8 +144,8 @@ OUTCOMES = [
 # (lang, text, amount imposed, currency)
 FINES = [
     ("cs", "Za přestupek se podle § 62 ukládá pokuta ve výši 250 000 Kč, splatná do 30 dnů", 25_000_000, "CZK"),
-    ("da", "Datatilsynet har indstillet virksomheden til en bøde på 1.200.000 kr. for ikke at have slettet", 120_000_000,
-     "DKK"),
+    ("da", "Datatilsynet har indstillet virksomheden til en bøde på 1.200.000 kr. for ikke at have slettet",
+     120_000_000, "DKK"),
     ("el", "ΕΠΙΒΑΛΛΕΙ στην εταιρεία διοικητικό χρηματικό πρόστιμο ύψους είκοσι χιλιάδων ευρώ (20.000,00 €)",
      2_000_000, "EUR"),
     ("et", "Andmekaitse Inspektsioon otsustas määrata rahatrahv 1000 eurot", 100_000, "EUR"),
@@ -165,9 +165,10 @@ FINES = [
     ("sl", "se mu za prekršek izreče globa v višini 4.000,00 EUR", 400_000, "EUR"),
 ]
 
-# (lang, text, case reference): each number one its authority gave a case the corpus lists.
+# (lang, text, case reference): numbers the GDPRhub export lists, but for the KLASA and PAR shapes (it has none).
 CASE_REFS = [
-    ("cs", "Č. j. UOOU-00196/20-25", "UOOU-00196/20-25"),
+    ("cs", "Č. j. UOOU-05284/19-47", "UOOU-05284/19-47"),
+    ("cs", "UOOU-00196/20", "UOOU-00196/20"),
     ("da", "J.nr. 2020-431-0061", "2020-431-0061"),
     ("el", "ΑΠΟΦΑΣΗ 35/2023", "35/2023"),
     ("el", "Αρ. Φακ.: 11.17.001.010.007", "11.17.001.010.007"),
@@ -203,6 +204,22 @@ DECISION_DATES = [
     ("sl", "Številka: 07121-1/2020/1408 Datum: 12. 5. 2020", "2020-05-12"),
 ]
 
+# (lang, text, head, ruling): the head ends at the reasons heading; the ruling follows its own heading.
+OPERATIVE_PARTS = [
+    ("cs", "ROZHODNUTÍ\nÚřad ukládá pokutu ve výši 250 000 Kč.\nO d ů v o d n ě n í\nÚřad zahájil řízení",
+     "ROZHODNUTÍ Úřad ukládá pokutu ve výši 250 000 Kč.", ""),
+    ("da", "Afgørelse\nDatatilsynet udtaler kritik.\n2. Sagsfremstilling\nKlager har",
+     "Afgørelse Datatilsynet udtaler kritik.", ""),
+    ("el", "ΑΠΟΦΑΣΗ 35/2023\nΚαταγγελία\nΣΚΕΦΤΗΚΕ ΣΥΜΦΩΝΑ ΜΕ ΤΟ ΝΟΜΟ\n1. Επειδή\nΓΙΑ ΤΟΥΣ ΛΟΓΟΥΣ ΑΥΤΟΥΣ\n"
+           "Η Αρχή επιβάλλει πρόστιμο", "ΑΠΟΦΑΣΗ 35/2023 Καταγγελία", "Η Αρχή επιβάλλει πρόστιμο"),
+    ("hr", "RJEŠENJE\nIzriče se novčana kazna.\nObrazloženje\nAgencija je", "RJEŠENJE Izriče se novčana kazna.", ""),
+    ("is", "Úrskurður\nHinn 26. maí 2020\nMálavextir\nKvartað var\nÚrskurðarorð:\nVinnslan samrýmdist ekki lögum.",
+     "Úrskurður Hinn 26. maí 2020", "Vinnslan samrýmdist ekki lögum."),
+    ("no", "Vedtak om overtredelsesgebyr\nSakens bakgrunn\nDatatilsynet mottok", "Vedtak om overtredelsesgebyr", ""),
+    ("pl", "DECYZJA\nnakłada karę pieniężną\nUzasadnienie\nPrezes UODO", "DECYZJA nakłada karę pieniężną", ""),
+    ("sl", "ODLOČBA\nPritožba se zavrne.\nObrazložitev\nPooblaščenec je", "ODLOČBA Pritožba se zavrne.", ""),
+]
+
 # (lang, text, [(name, legal form)])
 PARTIES = [
     ("cs", "vůči společnosti Alza.cz a.s., IČO: 27082440, se sídlem Jankovcova", [("Alza.cz", "a.s.")]),
@@ -210,9 +227,10 @@ PARTIES = [
     ("fi", "Seuraamuskollegio määrää Posti Oy:lle seuraamusmaksun", [("Posti", "Oy")]),
     ("hr", "izriče se društvu A1 Hrvatska d.o.o. upravna novčana kazna", [("A1 Hrvatska", "d.o.o.")]),
     ("no", "Telenor Norge AS har brutt", [("Telenor Norge", "AS")]),
-    ("pl", "nakłada na Virgin Mobile Polska sp. z o.o. z siedzibą w Warszawie", [("Virgin Mobile Polska", "sp. z o.o.")]),
-    ("pt", "a arguida Centro Hospitalar Barreiro Montijo, E.P.E., com sede", [("Centro Hospitalar Barreiro Montijo",
-                                                                             "E.P.E.")]),
+    ("pl", "nakłada na Virgin Mobile Polska sp. z o.o. z siedzibą w Warszawie",
+     [("Virgin Mobile Polska", "sp. z o.o.")]),
+    ("pt", "a arguida Centro Hospitalar Barreiro Montijo, E.P.E., com sede",
+     [("Centro Hospitalar Barreiro Montijo", "E.P.E.")]),
     ("ro", "a sancționat operatorul Vodafone România S.A. cu amendă", [("Vodafone România", "S.A.")]),
 ]
 
@@ -222,12 +240,13 @@ LAWS = [
      ["zákon č. 110/2019 Sb.", "zákon č. 480/2004 Sb."]),
     ("da", "jf. databeskyttelseslovens § 41, stk. 1", ["databeskyttelsesloven"]),
     ("el", "σύμφωνα με τον ν. 4624/2019 και τον ν. 3471/2006", ["ν. 4624/2019", "ν. 3471/2006"]),
-    ("fi", "tietosuojalain 24 §:n ja lain yksityisyyden suojasta työelämässä", ["tietosuojalaki",
-                                                                            "laki yksityisyyden suojasta työelämässä"]),
+    ("fi", "tietosuojalain 24 §:n ja lain yksityisyyden suojasta työelämässä",
+     ["tietosuojalaki", "laki yksityisyyden suojasta työelämässä"]),
     ("ga", "faoin Acht um Chosaint Sonraí 2018", ["An tAcht um Chosaint Sonraí 2018"]),
     ("is", "samkvæmt lögum nr. 90/2018 um persónuvernd", ["lög nr. 90/2018"]),
     ("no", "etter personopplysningsloven § 26", ["personopplysningsloven"]),
-    ("pl", "art. 101 ustawy z dnia 10 maja 2018 r. o ochronie danych osobowych", ["ustawa o ochronie danych osobowych"]),
+    ("pl", "art. 101 ustawy z dnia 10 maja 2018 r. o ochronie danych osobowych",
+     ["ustawa o ochronie danych osobowych"]),
     ("pt", "nos termos da Lei n.º 58/2019, de 8 de agosto", ["Lei n.º 58/2019"]),
     ("ro", "art. 12 din Legea nr. 190/2018 și O.G. nr. 2/2001", ["Legea nr. 190/2018", "O.G. nr. 2/2001"]),
     ("sl", "po 94. členu ZVOP-2 in ZP-1", ["ZVOP-2", "ZP-1"]),
@@ -355,6 +374,11 @@ def test_case_references(lang, text, ref):
 def test_decision_dates(lang, text, iso):
     rules = grammar(lang)
     assert rules.find_date(rules.decision_date_cues, fold(text)).value == dt.date.fromisoformat(iso)
+
+
+@pytest.mark.parametrize(("lang", "text", "head", "ruling"), OPERATIVE_PARTS)
+def test_operative_parts(lang, text, head, ruling):
+    assert grammar(lang).operative_part(text) == (head, ruling)
 
 
 @pytest.mark.parametrize(("lang", "text", "expected"), PARTIES)
