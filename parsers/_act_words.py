@@ -28,11 +28,11 @@ from parsers.errors import ParseError
 from schema.ids import ACT_TYPES
 from schema.law import ActLang
 
-__all__ = ["LATIN_LETTERS", "UNIT_KINDS", "ActWords", "act_words"]
+__all__ = ["LATIN_LETTERS", "ActWords", "act_words"]
 
 _GRAMMARS = resources.files("parsers") / "grammars"
-UNIT_KINDS = ("article", "chapter", "section")
-LOCATION_KINDS = ("recital", "article")
+_UNIT_KINDS = ("article", "chapter", "section")
+_LOCATION_KINDS = ("recital", "article")
 _NUMBER = r"\d+[a-z]?|[IVXLC]+"
 _WORD = re.compile(r"\w+")
 # An act's number right after or right before an act-type word: "Directive 95/46/EC", "95/46/EK irányelv"
@@ -81,8 +81,7 @@ class ActWords:
     def latin_point_letter(self, label: str) -> str | None:
         """The Latin letter at the position of ``label`` in the language's point letters, or None."""
         letters = [letter.lower() for letter in self.point_letters]
-        position = letters.index(label.lower()) if label.lower() in letters else None
-        return None if position is None else LATIN_LETTERS[position]
+        return LATIN_LETTERS[letters.index(label.lower())] if label.lower() in letters else None
 
     def act_type_near(self, title: str, start: int, end: int) -> str | None:
         """The act type (``reg``) named by the act-type word nearest to ``title[start:end]`` (the act's
@@ -95,15 +94,18 @@ class ActWords:
 
 
 def _names_another_act(title: str, word: re.Match[str], number_at: int) -> bool:
+    """Whether an act's number other than the one at ``number_at`` is right after or before ``word``."""
     after = _NUMBER_AFTER.match(title, word.end())
     before = _NUMBER_BEFORE.search(title, 0, word.start())
     return bool(after and after.start(1) != number_at or before and before.start(1) != number_at)
 
 
-def _pattern(template: str, number: str) -> re.Pattern[str]:
-    """``"{n}. cikk"`` → a pattern of its words, any whitespace between them, ``number`` for ``{n}``."""
+def _pattern(template: str, number: str, within_text: bool = False) -> re.Pattern[str]:
+    """``"{n}. cikk"`` → a pattern of its words, any whitespace between them, ``number`` for ``{n}``;
+    ``within_text``: not starting inside a word, to be searched for."""
     words = r"\s+".join(map(re.escape, template.split()))
-    return re.compile(words.replace(re.escape("{n}"), f"(?P<n>{number})"), re.IGNORECASE)
+    start = r"(?<!\w)" if within_text else ""
+    return re.compile(start + words.replace(re.escape("{n}"), f"(?P<n>{number})"), re.IGNORECASE)
 
 
 @cache
@@ -115,26 +117,36 @@ def act_words(lang: str) -> ActWords:
     if not path.is_file():
         raise ValueError(f"no grammars/{lang}.json: the words of acts in {lang!r} are not known")
     words = json.loads(path.read_text(encoding="utf-8")).get("words", {})
+    _check(lang, words)
+    structure = words["structure"]
+    number_words = {word.lower(): n for word, n in structure["number_words"].items()}
+    title_number = "|".join([*map(re.escape, number_words), _NUMBER])
+    templates = {kind: structure[kind] for kind in _UNIT_KINDS}
+    return ActWords(
+        lang=lang,
+        act_types={word.lower(): code for word, code in words["act_types"].items()},
+        unit_titles=templates,
+        title_patterns={kind: [_pattern(t, title_number) for t in ts] for kind, ts in templates.items()},
+        number_words=number_words,
+        point_letters=tuple(structure["point_letters"]),
+        locations={kind: [_pattern(t, r"\d+(?!\d)", within_text=True) for t in ts]
+                   for kind, ts in structure["locations"].items()},
+        elisions=tuple(structure["elisions"]),
+    )
+
+
+def _check(lang: str, words: dict) -> None:
+    """``ValueError`` naming what ``grammars/<lang>.json`` lacks or states wrongly."""
     structure = words.get("structure", {})
-    missing = [key for key in (*UNIT_KINDS, "number_words", "point_letters", "locations", "elisions")
+    missing = [key for key in (*_UNIT_KINDS, "number_words", "point_letters", "locations", "elisions")
                if key not in structure]
     if missing or "act_types" not in words:
         raise ValueError(f"grammars/{lang}.json lacks words.structure.{missing} or words.act_types")
-    act_types = {word.lower(): code for word, code in words["act_types"].items()}
-    if unknown := set(act_types.values()) - set(ACT_TYPES):
+    if unknown := set(words["act_types"].values()) - set(ACT_TYPES):
         raise ValueError(f"grammars/{lang}.json: act types {sorted(unknown)} are none of {ACT_TYPES}")
-    templates = {kind: structure[kind] for kind in UNIT_KINDS}
-    if bad := [t for kind in UNIT_KINDS for t in templates[kind] if t.count("{n}") != 1]:
+    if bad := [t for kind in _UNIT_KINDS for t in structure[kind] if t.count("{n}") != 1]:
         raise ValueError(f"grammars/{lang}.json: unit titles {bad} need exactly one {{n}}")
     if len(structure["point_letters"]) > len(LATIN_LETTERS):
         raise ValueError(f"grammars/{lang}.json: more point letters than Latin letters to map them to")
-    if set(structure["locations"]) != set(LOCATION_KINDS):
-        raise ValueError(f"grammars/{lang}.json: words.structure.locations needs exactly {LOCATION_KINDS}")
-    number_words = {word.lower(): n for word, n in structure["number_words"].items()}
-    title_number = "|".join([*map(re.escape, number_words), _NUMBER])
-    return ActWords(lang=lang, act_types=act_types, unit_titles=templates,
-                    title_patterns={kind: [_pattern(t, title_number) for t in ts] for kind, ts in templates.items()},
-                    number_words=number_words, point_letters=tuple(structure["point_letters"]),
-                    locations={kind: [re.compile(r"(?<!\w)" + _pattern(t, r"\d+(?!\d)").pattern, re.IGNORECASE)
-                                      for t in ts] for kind, ts in structure["locations"].items()},
-                    elisions=tuple(structure["elisions"]))
+    if set(structure["locations"]) != set(_LOCATION_KINDS):
+        raise ValueError(f"grammars/{lang}.json: words.structure.locations needs exactly {_LOCATION_KINDS}")
