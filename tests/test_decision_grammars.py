@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from parsers.decision_lang import detect, fold, grammar, languages
+from parsers.formex import parse_formex_act
 from schema.enforcement import Outcome, Precision
 
 DAY, MONTH = Precision.DAY, Precision.MONTH
@@ -290,6 +291,11 @@ SAMPLES = [
            "podlage, zato mu je izrekel globo in odredil izbris podatkov."),
 ]
 
+# The points of Article 58(2) GDPR that give each corrective power, and the outcome the power is.
+CORRECTIVE_POWERS = {"b": Outcome.REPRIMAND, "c": Outcome.ORDER, "d": Outcome.ORDER, "f": Outcome.BAN,
+                     "i": Outcome.FINE}
+EU_LANGS = [lang for lang in LANGS if lang not in ("is", "no")]
+
 # (authority as the GDPRhub export names it, lang): authorities whose case numbers it lists as they write them.
 GDPRHUB_CASES = [
     ("DPA: UODO (Poland)", "pl"),
@@ -357,6 +363,16 @@ def test_a_kuna_amount_has_its_euro_value_at_the_conversion_rate_after_2022():
 @pytest.mark.parametrize(("lang", "text", "outcome"), OUTCOMES)
 def test_outcomes(lang, text, outcome):
     assert grammar(lang).outcome(fold(text)) is outcome
+
+
+@pytest.mark.parametrize("lang", EU_LANGS)
+def test_the_outcome_words_are_those_of_the_gdpr_in_the_language(corpus, lang):
+    """Article 58(2)'s reprimand, orders, ban and fine, in the official text of the language, read as such."""
+    path = corpus / "eurlex_24" / f"gdpr_02016R0679_formex_consolidated_{lang}.xml"
+    points = {provision.id: provision.text for provision in parse_formex_act(path.read_bytes()).provisions}
+    read = {point: grammar(lang).outcome(fold(points[f"eu/reg/2016/679/art_58/par_2/pnt_{point}"]))
+            for point in CORRECTIVE_POWERS}
+    assert read == CORRECTIVE_POWERS
 
 
 @pytest.mark.parametrize(("lang", "text", "minor", "currency"), FINES)
