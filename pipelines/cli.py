@@ -46,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="a provision as of a date, with its children and citations")
     show.add_argument("id", help="provision id, e.g. eu/reg/2016/679/art_17 or art_17/par_1")
     show.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date.today(), help="YYYY-MM-DD (default: today)")
-    show.add_argument("--lang", default="en", help="language: en, fr, de (default: en)")
+    show.add_argument("--lang", default="en", help="language, ISO 639-1: any the snapshot has, e.g. bg (default: en)")
     _read_options(show)
     show.set_defaults(run=_show)
 

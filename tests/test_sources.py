@@ -67,20 +67,25 @@ def test_default_config_lists_the_gdpr_in_every_format_and_language() -> None:
     config = load_config()
     assert DEFAULT_CONFIG.parent.name == "pipelines"
     kinds = {(doc.format, doc.lang) for doc in config.documents}
-    formats = {SourceFormat.EURLEX_HTML, SourceFormat.FORMEX_ACT, SourceFormat.FORMEX_CORRIGENDUM, SourceFormat.FORMEX_CONSOLIDATED}
-    assert kinds == {(f, lang) for f in formats for lang in ("en", "fr", "de")}
+    formex = {SourceFormat.FORMEX_ACT, SourceFormat.FORMEX_CORRIGENDUM, SourceFormat.FORMEX_CONSOLIDATED}
+    assert kinds == ({(f, lang) for f in formex for lang in EU_LANGS.split(", ")}
+                     | {(SourceFormat.EURLEX_HTML, lang) for lang in ("en", "fr", "de")})
+    assert config["gdpr_formex_corrigendum_2018_mt"].url == (
+        "https://publications.europa.eu/resource/oj/JOL_2018_127_R_0002.MLT.fmx4.L_2018127MT.01000201.xml")
     assert all(urlsplit(doc.url).scheme == "https" for doc in config.documents)
     assert config["gdpr_html_fr"].url == "https://eur-lex.europa.eu/legal-content/FR/TXT/HTML/?uri=CELEX:32016R0679"
     assert {doc.celex for doc in config.documents} == {"32016R0679", "32016R0679R(02)", "02016R0679-20160504"}
     assert all(doc.licence.startswith("Commission Decision 2011/833/EU") for doc in config.documents)
 
 
-def test_offline_config_points_at_every_eurlex_document_of_the_corpus(eurlex: Path) -> None:
+def test_offline_config_points_at_every_eurlex_document_of_the_corpus_in_every_language(eurlex: Path) -> None:
     config = load_config(REPO / "examples" / "offline.toml")
     paths = [Path(url2pathname(urlsplit(doc.url).path)) for doc in config.documents]
     assert all(path.is_file() for path in paths)
-    with (eurlex / "MANIFEST.tsv").open(encoding="utf-8") as f:
-        corpus = {row["file"] for row in csv.DictReader(f, delimiter="\t") if not row["file"].endswith(".doc.xml")}
+    corpus = set()
+    for folder in (eurlex, eurlex.parent / "eurlex_24"):
+        with (folder / "MANIFEST.tsv").open(encoding="utf-8") as f:
+            corpus |= {row["file"] for row in csv.DictReader(f, delimiter="\t") if not row["file"].endswith(".doc.xml")}
     assert sorted(path.name for path in paths) == sorted(corpus)
     assert config["gdpr_html_legacy_en"].format is SourceFormat.EURLEX_HTML_LEGACY
     # Same names as the live config, so the raw store keys agree whichever is used.
