@@ -5,6 +5,9 @@ Inline elements are rendered the way the EUR-Lex HTML page shows them (quotation
 code point, upper-case ``HT``, grouped amounts), so that an act parsed from Formex and from HTML has
 the same normalised text. A footnote (``NOTE``) is dropped from the text that calls it and becomes a
 child of the unit that text went to (see :mod:`parsers._structure`).
+
+Any of the 24 EU languages: the words of unit titles ("Article 17", HU "17. cikk"), the point letters
+(EL α β γ …) and the act-type words are data, read by :mod:`parsers._act_words`.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ def parse_formex_act(data: bytes, metadata: bytes | None = None) -> ParsedAct:
                          _document_date(root))
     walker = Walker(builder, text)
     try:
-        _walk_act(doc, builder, walker, words)
+        _walk_act(doc, builder, walker)
         for note, number in text.numbers.items():
             if note not in walker.given:
                 builder.act_footnote(str(number), text.paragraphs(note))
@@ -252,22 +255,21 @@ class Walker:
 
 
 # -- the act --------------------------------------------------------------------------------
-def _walk_act(doc: etree._Element, builder: ActBuilder, walker: Walker, words: ActWords) -> None:
+def _walk_act(doc: etree._Element, builder: ActBuilder, walker: Walker) -> None:
     for consid in doc.iterfind("PREAMBLE/GR.CONSID/CONSID"):
         walker.recital(consid)
     for child in _require(doc, "ENACTING.TERMS"):
-        _enacting_unit(child, builder, walker, words, level=0)
+        _enacting_unit(child, builder, walker, level=0)
 
 
-def _enacting_unit(el: etree._Element, builder: ActBuilder, walker: Walker, words: ActWords,
-                   level: int) -> None:
-    text = walker.text
+def _enacting_unit(el: etree._Element, builder: ActBuilder, walker: Walker, level: int) -> None:
+    text, words = walker.text, builder.words
     if el.tag == "DIVISION":
         kind, add = ("chapter", builder.chapter) if level == 0 else ("section", builder.section)
         add(words.unit_number(kind, text.text(_require(el, "TITLE/TI"))), text.paragraphs(el.find("TITLE/STI")))
         walker.footnotes()
         for child in el:
-            _enacting_unit(child, builder, walker, words, level + 1)
+            _enacting_unit(child, builder, walker, level + 1)
     elif el.tag == "ARTICLE":
         heading = text.paragraphs(el.find("STI.ART")) or None
         builder.article(words.unit_number("article", text.text(_require(el, "TI.ART"))), heading)
