@@ -8,6 +8,7 @@ import re
 import shutil
 import tomllib
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
@@ -18,6 +19,7 @@ from pipelines.cli import main as cli
 from pipelines.refresh import RefreshFailed, refresh
 from pipelines.resources import HttpResource
 from pipelines.sources import load_config
+from schema.law import ActLang
 from tests.conftest import OFFLINE
 from tests.http_server import Server
 GDPR = "eu/reg/2016/679"
@@ -93,6 +95,21 @@ def test_show_json_has_the_contract_fields(offline_store: Path, capsys: pytest.C
     assert [p["id"].rsplit("/", 1)[-1] for p in points] == [f"pnt_{x}" for x in "abcdef"]
     assert f"{GDPR}/art_6/par_1/pnt_a" in {c["id"] for c in points[1]["cites"]}
     assert any(c["id"].startswith(f"{GDPR}/art_12/") for c in view["cited_by"])  # "Articles 15 to 22"
+
+
+@pytest.mark.parametrize("lang", get_args(ActLang))
+def test_show_reads_article_17_in_every_language(offline_store: Path, lang: str, capsys: pytest.CaptureFixture) -> None:
+    assert cli(["show", "art_17", "--as-of", "2019-01-01", "--lang", lang, "--store", str(offline_store),
+                "--format", "json"]) == 0
+    view = json.loads(capsys.readouterr().out)
+    with Reader.open(offline_store) as reader:
+        english = reader.show("art_17", AFTER, "en")
+    assert view["lang"] == lang and view["heading"] and (view["heading"] != english.heading or lang == "en")
+    assert [c["id"].rsplit("/", 1)[-1] for c in view["children"]] == ["par_1", "par_2", "par_3"]
+    points = view["children"][0]["children"]
+    assert [p["id"].rsplit("/", 1)[-1] for p in points] == [f"pnt_{x}" for x in "abcdef"]
+    # Point (b) cites points (a) of Articles 6(1) and 9(2), as the English text does: the language's grammar read it.
+    assert {c["id"] for c in points[1]["cites"]} >= {f"{GDPR}/art_6/par_1/pnt_a", f"{GDPR}/art_9/par_2/pnt_a"}
 
 
 def test_show_reports_a_date_before_any_wording(offline_store: Path, capsys: pytest.CaptureFixture) -> None:
