@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,11 @@ AMOUNTS = [
     ("ro", "3000 de euro", 300_000, "EUR"),
     ("sl", "4.000,00 EUR", 400_000, "EUR"),
 ]
+
+# (lang, Article 83(4) GDPR's ceiling as the official text in the language writes it)
+GDPR_CEILINGS = [("da", "10 000 000 EUR"), ("el", "10 000 000 EUR"), ("et", "10 000 000 eurot"),
+                 ("fi", "10 000 000 euroa"), ("ga", "10 000 000 EUR"), ("hr", "10 000 000 EUR"),
+                 ("lv", "EUR 10 000 000"), ("mt", "EUR 10 000 000"), ("ro", "10 000 000 EUR"), ("sl", "10 000 000 EUR")]
 
 NOT_AMOUNTS = [("pl", "1 968 524"), ("cs", "250 000 Kčs"), ("is", "3.000.000,50 kr."), ("da", "1,2 mio. kr.")]
 
@@ -349,6 +355,13 @@ def test_amounts(lang, text, minor, currency):
     assert (money.eur_minor == minor) == (currency == "EUR")
 
 
+@pytest.mark.parametrize(("lang", "text"), GDPR_CEILINGS)
+def test_amounts_grouped_by_spaces_as_union_texts_write_them(corpus, lang, text):
+    assert text in fold(_gdpr(corpus, lang)["eu/reg/2016/679/art_83/par_4"])
+    money = grammar(lang).parse_money(text)
+    assert (money.amount_minor, money.currency) == (1_000_000_000, "EUR")
+
+
 @pytest.mark.parametrize(("lang", "text"), NOT_AMOUNTS)
 def test_not_amounts(lang, text):
     with pytest.raises(ValueError):
@@ -368,8 +381,7 @@ def test_outcomes(lang, text, outcome):
 @pytest.mark.parametrize("lang", EU_LANGS)
 def test_the_outcome_words_are_those_of_the_gdpr_in_the_language(corpus, lang):
     """Article 58(2)'s reprimand, orders, ban and fine, in the official text of the language, read as such."""
-    path = corpus / "eurlex_24" / f"gdpr_02016R0679_formex_consolidated_{lang}.xml"
-    points = {provision.id: provision.text for provision in parse_formex_act(path.read_bytes()).provisions}
+    points = _gdpr(corpus, lang)
     read = {point: grammar(lang).outcome(fold(points[f"eu/reg/2016/679/art_58/par_2/pnt_{point}"]))
             for point in CORRECTIVE_POWERS}
     assert read == CORRECTIVE_POWERS
@@ -430,3 +442,10 @@ def test_case_numbers_of_the_corpus_are_read_whole(corpus, authority, lang):
 
 def _read_whole(ref: str | None, cell: str) -> bool:
     return ref is not None and ref.replace(" ", "") in cell.replace(" ", "")
+
+
+@cache
+def _gdpr(corpus: Path, lang: str) -> dict[str, str]:
+    """The GDPR's provisions in ``lang``, by id, as its official consolidated text words them."""
+    path = corpus / "eurlex_24" / f"gdpr_02016R0679_formex_consolidated_{lang}.xml"
+    return {provision.id: provision.text for provision in parse_formex_act(path.read_bytes()).provisions}
