@@ -43,6 +43,11 @@ def apply_corrections(act: ParsedAct, corrigendum: ParsedCorrigendum) -> Correct
     elision = _elision(act_words(act.lang).elisions)
     for correction in corrigendum.corrections:
         outcome = _locate(correction, provisions, elision)
+        if isinstance(outcome, str) and correction.field == "text" and outcome.startswith("not found"):
+            # a heading quoted as plain text (GA: the title of Section 3 of Chapter VII)
+            as_heading = correction.model_copy(update={"field": "heading"})
+            if not isinstance(found := _locate(as_heading, provisions, elision), str):
+                correction, outcome = as_heading, found
         if isinstance(outcome, str):
             unapplied.append((correction, outcome))
             continue

@@ -40,7 +40,8 @@ MISPRINTED = {
     ("el", ORIGINAL, "070.001"): "ι) left out",
 }
 
-# Corrections that name neither a recital nor an article: GA's correction of a section's title.
+# Corrections that name neither a recital nor an article: GA's correction of a section's title (quoted
+# as plain text, found as the heading it is).
 UNLOCATED = {"ga": ["Ar leathanach 76, i dteideal Chuid 3:"]}
 # Corrections not applied, by language. Each was compared with the original: the corrigendum quotes
 # wording the original does not have (a word, a space or a mark differs: DE recital 50 quotes recital
@@ -52,7 +53,7 @@ UNAPPLIED = {
     "de": ["Seite 9, Erwägungsgrund 50, Satz 6"],
     "bg": ["На страница 74, в член 65, параграф 1 буква а)"],
     "ga": ["Ar leathanach 14, in aithris 71, sa chúigiú agus sa séú habairt:",
-           "Ar leathanach 74, in Airteagal 64(6), (7) agus (8):", "Ar leathanach 76, i dteideal Chuid 3:",
+           "Ar leathanach 74, in Airteagal 64(6), (7) agus (8):",
            "Ar leathanach 77, i bpointe (l) d'Airteagal 70(1):"],
     "hr": ["13.Na stranici 26. u uvodnoj izjavi 143. četvrtoj, šestoj i sedmoj rečenici:"],
     "it": ["Pagina 8, considerando (42), seconda e ultima frase:",
