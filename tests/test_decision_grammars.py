@@ -1,7 +1,8 @@
 """The decision grammars of the other EEA languages: every grammar file is well formed, and each of
 these languages' grammars reads what its authority's decisions write — one table per kind of value,
 one row per example. Case references are the authorities' own, as the GDPRhub export in the corpus
-lists them."""
+lists them; the outcome words and the grouping of digits are checked on the GDPR's official text in
+each EU language (Articles 58(2) and 83(4))."""
 
 from __future__ import annotations
 
