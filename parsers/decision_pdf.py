@@ -52,7 +52,7 @@ def parse_decision_pdf(data: bytes, hints: DecisionHints | None = None, *,
     title = _title(reader)
     authority_id, authority_raw = find_authority(folded, countries_of(lang, rules), hints.authority)
     country = gazetteer().authorities[authority_id].country if authority_id else None
-    stated = _statements(rules, text, f"{folded} {title or ''}") if rules else _unread(lang, hints)
+    stated = _statements(rules, text, folded, title) if rules else _unread(lang, hints)
     # Without a case reference or a name, the document's own bytes tell it apart.
     id_ = decision_id(authority_id, country, stated["case_reference"], stated["decision_date"],
                       hints.source or f"sha256-{hashlib.sha256(data).hexdigest()[:16]}")
@@ -72,11 +72,12 @@ def _language(text: str) -> str:
                      "give its [[decision]] entry a lang hint (lang = \"xx\", ISO 639-1)")
 
 
-def _statements(rules: Grammar, text: str, folded: str) -> dict[str, Any]:
-    """What the document states, as its grammar reads it: ``folded`` is its folded text and title (the
-    AEPD dates its resolutions in the PDF's title only)."""
-    decision_date = rules.find_date(rules.decision_date_cues, folded) or unknown_date()
-    publication_date = rules.find_date(rules.publication_date_cues, folded) or unknown_date()
+def _statements(rules: Grammar, text: str, folded: str, title: str | None) -> dict[str, Any]:
+    """What the document states, as its grammar reads it: its dates in its text or its title (the AEPD
+    dates its resolutions in the PDF's title only), the rest in its text."""
+    dated = f"{folded} {title or ''}"
+    decision_date = rules.find_date(rules.decision_date_cues, dated) or unknown_date()
+    publication_date = rules.find_date(rules.publication_date_cues, dated) or unknown_date()
     head, ruling = rules.operative_part(text)
     operative = f"{head} {ruling}"
     outcome = rules.outcome(operative)
