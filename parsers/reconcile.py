@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from itertools import combinations
 
-from schema.enforcement import Decision, DecisionRecord, Fine, FineRecord, Precision, SourceRecord
+from schema.enforcement import Decision, DecisionRecord, Fine, FineRecord, Outcome, Precision, SourceRecord
 from schema.graph import ReportedBy
 from schema.ids import act_of
 from schema.law import Record
@@ -48,8 +48,10 @@ def reconcile(records: Sequence[SourceRecord], source_rank: Sequence[str]) -> Re
     """Group ``records`` into decisions. ``source_rank`` orders sources from most to least
     authoritative; a decision takes its values from its best-ranked record that has them."""
     groups = _Groups(records)
+    # A document that says it is no decision (an interview on the day of a fine) reports none.
+    candidates = [r for r in records if r.outcome != Outcome.NOT_A_DECISION]
     for rule in RULES:
-        for left, right in _candidates(rule, records):
+        for left, right in _candidates(rule, candidates):
             groups.merge(left, right, rule)
     rank = {source: i for i, source in enumerate(source_rank)}
     decisions, fines, reported = [], [], []

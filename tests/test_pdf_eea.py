@@ -17,10 +17,10 @@ import pytest
 from parsers.decision_pdf import parse_decision_pdf
 from parsers.normalise.authorities import gazetteer
 from parsers.normalise.countries import country_code
-from parsers.reconcile import from_decision
+from parsers.reconcile import from_decision, reconcile
 from pipelines.checks import decision_documents_read
 from pipelines.enforcement import EnforcementRecords
-from schema.enforcement import DecisionHints, DecisionRecord, Outcome, Precision
+from schema.enforcement import DecisionHints, DecisionRecord, Outcome, Precision, SourceRecord
 from schema.ids import GDPR
 from tests.conftest import CORPUS
 
@@ -219,3 +219,18 @@ def test_a_document_naming_neither_authority_nor_country_fails_the_check_with_th
     assert 'authority = "' in details[0] and 'lang = "' in details[0] and "[[decision]]" in details[0]
     passed, _ = _checked(parse_decision_pdf(_pdf(TURKISH), DecisionHints(authority="authority/mt/idpc")))
     assert passed
+
+
+def test_a_document_that_is_no_decision_is_never_taken_for_the_decision_of_its_day(eea, records):
+    """The Garante fined someone on 2 July 2020, the day of an interview of its President: the
+    interview stays a record of its own."""
+    interview = from_decision(records["IT_GPDP_2020-07-02_docweb-9432471_intervista.pdf"], "dpa_eea.interview",
+                              "dpa_eea", "0" * 64, "test", frozenset())
+    fine = SourceRecord(id="tracker/1", source="tracker", kind="table_row", country="IT",
+                        authority_id="authority/it/garante", decision_date=dt.date(2020, 7, 2),
+                        date_precision=Precision.DAY, fine_minor=1_500_000, fine_currency="EUR",
+                        fine_eur_minor=1_500_000, licence="l", attribution="a", source_sha256="1" * 64,
+                        parser_version="test")
+    assert interview.decision_date == fine.decision_date and interview.authority_id == fine.authority_id
+    reconciled = reconcile([interview, fine], ["dpa_eea", "tracker"])
+    assert sorted(d.sources for d in reconciled.decisions) == [["dpa_eea.interview"], ["tracker/1"]]
