@@ -269,10 +269,20 @@ _MONEY = r"(?!\s*(?:[€£$]|(?:eur|euros?|gbp|sek|dkk|nok|pln)\b))"  # "2000 eu
 
 
 @cache
+def _month_numbers() -> dict[str, int]:
+    """The month names of every decision grammar that mean one month in all of them: "listopad" is
+    October in Croatian and November in Czech and Polish, so a text of unknown language leaves it unread."""
+    numbers: dict[str, set[int]] = {}
+    for lang in decision_languages():
+        for name, number in decision_grammar(lang).months.items():
+            numbers.setdefault(name.lower(), set()).add(number)
+    return {name: next(iter(months)) for name, months in numbers.items() if len(months) == 1}
+
+
+@cache
 def _date_patterns() -> tuple[re.Pattern[str], ...]:
-    """Most precise first: a day, a month, a year; month names of every decision grammar."""
-    months = sorted({name for lang in decision_languages() for name in decision_grammar(lang).months},
-                    key=lambda name: (-len(name), name))
+    """Most precise first: a day, a month, a year; the month names of :func:`_month_numbers`."""
+    months = sorted(_month_numbers(), key=lambda name: (-len(name), name))
     month = f"(?P<month>{'|'.join(map(re.escape, months))})"
     year = rf"(?P<y>(?:19|20)\d\d){_END}"
     return tuple(re.compile(pattern, re.I) for pattern in (
@@ -318,6 +328,4 @@ def _date(match: re.Match[str]) -> NamedDate | None:
 
 
 def _month_number(name: str) -> int:
-    name = name.lower()
-    return next(grammar.months[name] for lang in decision_languages()
-                if name in (grammar := decision_grammar(lang)).months)
+    return _month_numbers()[name.lower()]

@@ -34,7 +34,11 @@ SPECIFIC = 1.3  # the idf a stem needs to select a heading on its own: "transfer
 _ORGANISATION_LETTERS = 4  # "A.A.A", "BD", "ING" are no names to find in a question
 _COMMON_IN_NAMES = 15  # a word in this many organisations' names is a kind, not a name: "bank", "municipality"
 _DEFINITIONS = f"{GDPR}/art_4"
-_QUOTED_TERM = re.compile(r"^\W*?[‘'\"“„«‹]\s*(?P<term>[^’'\"”“»›]+?)\s*[’'\"”“»›]")
+# Article 4 opens each definition with its term: quoted (EN ‘personal data’, DA »personoplysninger«, FI
+# ’henkilötiedoilla’, GA after its verb: ciallaíonn “sonraí pearsanta”), or bare before a dash or colon
+# (LT "asmens duomenys –", SV "personuppgifter:").
+_QUOTED_TERM = re.compile(r"^\W*?(?:\w+\s+)?[‘’'\"“„«‹»]\s*(?P<term>[^’'\"”“»«›]+?)\s*[’'\"”“»«›]")
+_BARE_TERM = re.compile(r"^(?P<term>[^\W\d][^–:;,.()]{1,60}?)\s*[–:]\s")
 _PARENTHESES = re.compile(r"[()]")
 
 # Suffixes stripped to compare inflected words, longest first, (suffix, replacement); accents are gone.
@@ -307,7 +311,7 @@ def _defined_terms(engine: Engine) -> list[Concept]:
         {"definitions": _DEFINITIONS})
     concepts = []
     for row in rows:
-        if match := _QUOTED_TERM.match(row["text"]):
+        if match := _QUOTED_TERM.match(row["text"]) or _BARE_TERM.match(row["text"]):
             term = match["term"]
             concepts.append(_concept(term, row["lang"], Source.DEFINED_TERM, (row["id"],),
                                      f"defined in Article 4({row['number']}) ({row['lang']}): {term}", [term]))
