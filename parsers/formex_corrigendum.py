@@ -4,7 +4,8 @@ Each ``CORRECTION`` quotes the wording to replace (``OLD.CORR``, after "for:") a
 (``NEW.CORR``, after "read:") as structure of the act: recitals, points, paragraphs, headings or a bare
 sentence, often partial ("… Such measure should not concern a child."). The quotation marks and the
 "," or "." after them are the corrigendum's own sentence, so they are dropped; what remains is
-rendered like the act so that it can be found in the act's text.
+rendered like the act so that it can be found in the act's text. The recital or article a
+description names ("On page 14, recital 71") is read with the language's words (``located_in``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Literal
 
 from lxml import etree
 
-from parsers.errors import ParseError
 from parsers._act_words import ActWords, act_words
+from parsers.errors import ParseError
 from parsers.formex import InlineText, Walker, document_lang, iso_date, parse_xml
 from schema.ids import Kind, act_id, child_id
 from schema.law import Correction, ParsedCorrigendum
@@ -87,15 +88,22 @@ def _corrections(correction: etree._Element, text: InlineText, act: str, words: 
     description = normalise(text.paragraphs(correction.find("DESCRIPTION")))
     if correction.find("OLD.CORR") is None and correction.find("NEW.CORR") is None:
         return [_throughout(correction, text, description)]
-    named = words.location(description)
-    located_in = child_id(act, Kind.RECITAL if named[0] == "recital" else Kind.ARTICLE, named[1]) if named else None
     old, new = (_quoted_units(_quotation(correction, side), text, description)
                 for side in ("OLD.CORR", "NEW.CORR"))
     if [field for field, _ in old] != [field for field, _ in new]:
         raise ParseError(f"correction {description!r}: the wording to replace quotes {len(old)} units, "
                          f"its replacement {len(new)}")
+    located_in = _located_in(description, act, words)
     return [Correction(description=description, field=field, old=before, new=after, located_in=located_in)
             for (field, before), (_, after) in zip(old, new) if before != after]
+
+
+def _located_in(description: str, act: str, words: ActWords) -> str | None:
+    """The id of the recital or article the description names: "On page 14, recital 71" → ``…/rct_71``."""
+    if (named := words.location(description)) is None:
+        return None
+    kind, number = named
+    return child_id(act, Kind.RECITAL if kind == "recital" else Kind.ARTICLE, number)
 
 
 def _throughout(correction: etree._Element, text: InlineText, description: str) -> Correction:
