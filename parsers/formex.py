@@ -199,7 +199,8 @@ class Walker:
             term = self.text.text(_require(item, "TERM"))
             parts = self._parts(_require(item, "DEFINITION"))
             lead = next(parts)  # the definition's text before any list in it
-            self.out.point(self.text.text(_require(item, "PREFIX")), f"{term}{glue} {lead.lstrip()}".rstrip(), depth)
+            label = self.text.text(_require(item, "PREFIX"))
+            self.out.point(label, f"{term}{glue} {lead.lstrip()}".rstrip(), depth)
             self.footnotes()
             for part in parts:
                 self._part(part, depth)
@@ -296,8 +297,8 @@ def _act_type(root: etree._Element, title: str, words: ActWords, metadata: bytes
         meta = parse_xml(metadata)
         described = f"{meta.findtext('BIB.DOC/NO.DOC/YEAR', '')}/{meta.findtext('BIB.DOC/NO.DOC/NO.CURRENT', '')}"
         if described != number:
-            raise ParseError(f"the metadata (.doc.xml) is not this act's: it numbers "
-                             f"{described if described != '/' else 'no act in BIB.DOC/NO.DOC'}, the act is {number}")
+            numbers = described if described != "/" else "no act in BIB.DOC/NO.DOC"
+            raise ParseError(f"the metadata (.doc.xml) is not this act's: it numbers {numbers}, the act is {number}")
         stated = meta.findtext("FMX/DOC.MAIN.PUB/LEGAL.VALUE")
         where = "the metadata's LEGAL.VALUE"
     else:
@@ -327,10 +328,11 @@ def _document_date(root: etree._Element) -> dt.date:
 
 
 def _number_of(label: str) -> str:
-    """A recital's or paragraph's label, the same in every language: ``"(71)"`` → ``"71"``, ``"1."`` → ``"1"``."""
+    """A recital's or paragraph's label, alike in every language: ``"(71)"`` → ``"71"``, ``"1."`` → ``"1"``."""
     match = _NUMBER_OF_LABEL.fullmatch(label)
     if match is None:
-        raise ParseError(f"not the number of a recital or paragraph: {normalise(label)!r}, expected e.g. '(71)' or '1.'")
+        raise ParseError(f"not the number of a recital or paragraph: {normalise(label)!r}, "
+                         "expected one like '(71)' or '1.'")
     return match.group(1)
 
 
