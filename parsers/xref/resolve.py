@@ -180,6 +180,8 @@ def _mention(span: Span, grammar: Grammar, acts: dict[str, str | None]) -> Menti
         if role == "of":
             segments.append([])
         elif role in LEVELS:
+            if segments[-1] and _holds(role, segments[-1][-1].kind):  # a genitive: "druhom pododseku odseku 1"
+                segments.append([])
             segments[-1].append(Level(role, ordinals))
             ordinals = []
         elif role == "val" and segments[-1]:
@@ -201,6 +203,13 @@ def _mention(span: Span, grammar: Grammar, acts: dict[str, str | None]) -> Menti
         mention.anchor, mention.act = "act_name", acts[name_key([token.text for token in name])]
         mention.act_name = "".join(token.text_with_ws for token in name).strip()
     return mention if mention.levels or mention.anchor in ("act", "act_name") else None
+
+
+def _holds(kind: str, inner: str) -> bool:
+    """Whether a level of ``kind`` written after one of ``inner`` is the unit holding it: "the second
+    subparagraph of paragraph 1" written in the genitive with no word for "of", as the Slavic
+    languages do ("druhom pododseku odseku 1", "písmeno h) prvého pododseku")."""
+    return kind != inner and kind in _CONTAINERS[inner]
 
 
 def _trimmed(tokens: list[Token], grammar: Grammar) -> list[Token]:
@@ -268,6 +277,10 @@ def _paths(levels: list[Level], grammar: Grammar) -> list[list[Step]]:
     return paths
 
 
+# What closes a label: "a)", and the quotes of Bulgarian „и“, a point, not the word "and".
+_CLOSERS = frozenset({")", "“", "”"})
+
+
 def _level_paths(level: Level, grammar: Grammar) -> list[list[Step]]:
     """The paths a level's labels state: "12 to 22" → [12], [13] … [22]; "6(1)(a)" → [6, 1, a]."""
     out: list[list[Step]] = []
@@ -276,10 +289,10 @@ def _level_paths(level: Level, grammar: Grammar) -> list[list[Step]]:
     depth, after = 0, None  # after: what the last meaningful token was ("label", "sep", "range")
     for previous, token, following in zip([None, *level.labels], level.labels, [*level.labels[1:], None]):
         word = token.lower_
-        closed = following is not None and following.text == ")"  # a label, even one spelt like "to"
+        closed = following is not None and following.text in _CLOSERS  # a label, even one spelt like "to"
         if word in grammar.ranges and not closed:  # Spanish "a": "artículos 15 a 22", "6.1.a)"
             after = "range"
-        elif word in grammar.conjunctions and not closed or word == ")" and after == "label":
+        elif word in grammar.conjunctions and not closed or word in _CLOSERS and after == "label":
             after = "sep"  # a label closed by ")" has no deeper one: "a) f)" are two points
         elif any(char.isalnum() for char in word):  # not the ")" of "a)" nor the "." of "6.1.a)"
             label = grammar.ordinals.get(word) or grammar.latin_letters.get(word.strip("()"), token.text.strip("()"))
