@@ -26,6 +26,7 @@ from pypdf import PdfReader
 
 from parsers.decision_gdprhub import parse_gdprhub_page
 from parsers.decision_lang import detect, fold, grammar, languages
+from parsers.decision_pdf import _statements as read_statements  # the grammar's part of a parse, alone
 from parsers.decision_pdf import parse_decision_pdf
 from parsers.errors import ParseError
 from parsers.formex import parse_formex_act
@@ -51,17 +52,11 @@ def extraction(data: bytes) -> list[str]:
 
 
 def statements(lang: str, text: str) -> None:
-    """What the parser reads with the decision grammar, on text already extracted."""
+    """What the parser reads with the decision grammar (its dates, outcome, fine, case reference and
+    parties), on text already extracted."""
     rules = grammar(lang)
-    text = rules.normalised(text)
-    folded = fold(text)
-    rules.find_date(rules.decision_date_cues, folded)
-    rules.find_date(rules.publication_date_cues, folded)
-    head, ruling = rules.operative_part(text)
-    rules.outcome(f"{head} {ruling}")
-    rules.find_fine((f"{head} {ruling}", folded))
-    rules.case_reference(folded)
-    rules.find_parties(folded)
+    normalised = rules.normalised(text)
+    read_statements(rules, normalised, fold(normalised), None)
 
 
 def per_page(seconds: list[float], pages: int) -> str:
