@@ -7,7 +7,8 @@ matched, ignoring case, on *folded* text: whitespace runs are one space and lett
 ("B E S C H E I D", "a b g e w i e s e n") are closed up, as PDF text often has them. Only the
 ``reasons`` and ``ruling`` headings are matched line by line (``^``/``$`` are a line's ends), on
 unfolded text, and party patterns are matched with case, names being capitalised. In JSON a regex's
-backslash is written twice: ``"\\d{4}"``.
+backslash is written twice: ``"\\\\d{4}"``. A file with a field not listed here, or without one of
+them, is refused with its name.
 
 The fields of a grammar (all required; an empty list, an empty object or null when a language's
 decisions have none):
@@ -41,7 +42,8 @@ decisions have none):
     decides between them. ``not_a_decision`` comes first: the words by which a document says it is
     guidance, news, a speech or an interview; such a document has no fine, whatever amounts it names.
 ``reasons``
-    the heading that ends the document's head (where its ruling and parties are), or null.
+    the heading that ends the document's head (where its ruling and parties are), or null: without it
+    (or in a document without it) the head is the first 3,000 characters.
 ``ruling``
     the heading of the operative part when it comes after the reasons, or null.
 ``decision_date_cues``, ``publication_date_cues``
