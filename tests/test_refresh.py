@@ -21,6 +21,7 @@ from pipelines.resources import HttpResource
 from pipelines.sources import load_config
 from schema.law import ActLang
 from tests.conftest import OFFLINE
+from tests.test_eurlex_24 import UNAPPLIED
 from tests.http_server import Server
 GDPR = "eu/reg/2016/679"
 BEFORE, AFTER = dt.date(2017, 1, 1), dt.date(2019, 1, 1)
@@ -207,10 +208,13 @@ def test_html_legacy_html_and_formex_of_2016_word_every_provision_alike(offline_
     assert of_2016 == [], "\n".join(of_2016)
 
 
-def test_every_correction_is_applied_but_the_one_the_german_corrigendum_misquotes(offline_store: Path) -> None:
+def test_every_correction_is_applied_but_those_the_corrigenda_misquote(offline_store: Path) -> None:
+    """The check names the corrections of every language left unapplied, and only those the parse test
+    explains (the German corrigendum, for one, quotes recital 47's wording for recital 50, sentence 6)."""
     (corrections,) = [c for c in Store(offline_store).current().checks if c.name == "corrections_applied"]
-    # The German corrigendum quotes recital 47's wording for recital 50, sentence 6: it is found nowhere.
-    assert [line.split(":")[0] for line in corrections.details] == ["[de] Seite 9, Erwägungsgrund 50, Satz 6"]
+    expected = [f"[{lang}] {description}: " for lang, descriptions in UNAPPLIED.items() for description in descriptions]
+    assert len(corrections.details) == len(expected) == sum(map(len, UNAPPLIED.values()))
+    assert all(any(line.startswith(start) for line in corrections.details) for start in expected)
 
 
 def test_a_refresh_that_fetches_nothing_fails_and_keeps_the_current_snapshot(tmp_path: Path) -> None:
