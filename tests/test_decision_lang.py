@@ -4,11 +4,13 @@ written as the real decisions write it."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pycld2
 import pytest
 
+from parsers import decision_lang
 from parsers.decision_lang import Grammar, detect, fold, grammar, languages
 from schema.enforcement import Outcome, PartyRole, Precision
 
@@ -254,3 +256,21 @@ def test_operative_part_is_the_head_and_the_ruling():
 def test_other_laws_in_order_of_mention():
     text = "section 55A of the Data Protection Act 1998 … regulation 22 of PECR … the Data Protection Act 2018"
     assert grammar("en").laws_named(text) == ["the DPA 1998", "PECR", "the DPA 2018"]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda data: {**data, "stopwords": ["der"]}, r"xx\.json: unknown fields \['stopwords'\]"),
+    (lambda data: {k: v for k, v in data.items() if k != "roles"}, r"xx\.json: KeyError: 'roles'"),
+    (lambda data: {**data, "lang": "de"}, r"xx\.json is the decision grammar of 'de', not of 'xx'"),
+    (lambda data: {**data, "outcomes": {"sanction": "x"}}, r"xx\.json: ValueError: 'sanction' is not a valid Outcome"),
+])
+def test_a_grammar_file_that_is_not_one_is_refused_by_name(tmp_path, monkeypatch, change, message):
+    german = json.loads((decision_lang._GRAMMARS / "de.json").read_text(encoding="utf-8"))
+    (tmp_path / "xx.json").write_text(json.dumps(change({**german, "lang": "xx"})), encoding="utf-8")
+    monkeypatch.setattr(decision_lang, "_GRAMMARS", tmp_path)
+    grammar.cache_clear()
+    try:
+        with pytest.raises(ValueError, match=message):
+            grammar("xx")
+    finally:
+        grammar.cache_clear()
