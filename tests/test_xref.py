@@ -120,7 +120,31 @@ DE = [
     ("dpa/xx/decision_1", "Art. 5 Abs. 1 lit. f DSGVO", ["art_5/par_1/pnt_f"]),
 ]
 
-TABLE = [("en", *row) for row in EN] + [("fr", *row) for row in FR] + [("de", *row) for row in DE]
+# Labels before the word of their level, case endings, the act before its provisions.
+HU = [
+    ("art_7/par_1", "a 6. cikk (1) bekezdésének a) pontja", ["art_6/par_1/pnt_a"]),
+    ("art_12/par_1", "a 13. és a 14. cikkben említett", ["art_13", "art_14"]),  # "a": a filler between labels
+    ("art_83/par_4/pnt_a", "8., 11., 25–39., a 42. és a 43. cikkben",
+     ["art_8", "art_11", *(f"art_{n}" for n in range(25, 40)), "art_42", "art_43"]),
+    ("art_45/par_4", "e cikk (3) bekezdése", ["art_45/par_3"]),
+    ("art_83/par_2", "a 58. cikk (2) bekezdésének a)–h) és j) pontjában", [f"art_58/par_2/pnt_{x}" for x in "abcdefghj"]),
+    # the act written before the first of coordinated provisions is the act of them all
+    ("art_45/par_9", "a 95/46/EK irányelv 25. cikk (6) vagy a 26. cikk (2) bekezdése alapján",
+     ["eu/dir/1995/46/art_25/par_6", "eu/dir/1995/46/art_26/par_2"]),
+    ("art_93/par_3", "a 182/2011/EU rendeletnek az 5. cikkével együtt értelmezett 8. cikkét",
+     ["eu/reg/2011/182/art_5", "eu/reg/2011/182/art_8"]),
+    ("dpa/xx/decision_1", "GDPR 37. cikk (4) bekezdése és 38. cikk (5)", ["art_37/par_4", "art_38/par_5"]),
+]
+FI = [
+    ("art_7/par_1", "6 artiklan 1 kohdan a alakohdassa", ["art_6/par_1/pnt_a"]),
+    ("art_49/par_3", "1 kohdan ensimmäisen alakohdan a, b ja c alakohdassa",
+     ["art_49/par_1/pnt_a", "art_49/par_1/pnt_b", "art_49/par_1/pnt_c"]),
+    # labels before their word never nest: "679 5" is the act's number, then the article
+    ("dpa/xx/decision_1", "yleisen tietosuoja-asetuksen (EU) 2016/679 5 artiklan 1 kohdan f alakohta", ["art_5/par_1/pnt_f"]),
+]
+
+TABLE = [("en", *row) for row in EN] + [("fr", *row) for row in FR] + [("de", *row) for row in DE] \
+    + [("hu", *row) for row in HU] + [("fi", *row) for row in FI]
 
 
 @cache
@@ -161,6 +185,31 @@ def test_a_treaty_article_is_external_and_never_the_gdpr(gdpr_ids):
 def test_a_relative_reference_outside_any_article(gdpr_ids):
     [reference] = extract_references(f"{GDPR}/rct_3", "as referred to in paragraph 2", "en", gdpr_ids)
     assert reference.target_id is None and "rct_3" in reference.reason
+
+
+def test_outside_any_act_a_provision_is_of_the_act_written_before_it_in_its_sentence(gdpr_ids):
+    text = ("az általános adatvédelmi rendelet 5. cikke értelmében az elveknek, másrészt a 6. cikk szerinti "
+            "jogalapon kell alapulnia. A 9. cikk")
+    references = extract_references("decision/hu/naih/1", text, "hu", gdpr_ids)
+    assert [r.target_id for r in references] == [f"{GDPR}/art_5", f"{GDPR}/art_6", None]
+    assert references[2].reason == "names no act, and decision/hu/naih/1 is in none"  # a new sentence
+    # an act written after its provisions is carried to nothing
+    later = extract_references("decision/at/dsb/1", "Art. 6 DSGVO gilt, Art. 7 nicht", "de", gdpr_ids)
+    assert [r.target_id for r in later] == [f"{GDPR}/art_6", None]
+
+
+def test_labels_before_their_word_never_nest(gdpr_ids):
+    """Two labels with nothing between them are a footnote's number and the article's, not an
+    article and its paragraph."""
+    [directive, article] = extract_references("decision/hu/naih/1", "adatvédelmi irányelv 9 29. cikke alapján",
+                                              "hu", gdpr_ids)
+    assert directive.target_id == "eu/dir/1995/46"
+    assert article.target_id is None and article.text == "29. cikke"
+
+
+def test_a_named_act_keeps_its_full_stop(gdpr_ids):
+    [reference] = extract_references("decision/hu/naih/1", "a Ptk.", "hu", gdpr_ids)
+    assert reference.reason == "no id for the act 'Ptk.'"
 
 
 def test_languages():

@@ -3,7 +3,11 @@
 1. Adjacent pieces chain into one *mention*; a conjunction word between them ("Article 6 and
    Article 7") starts a new one. ``of`` splits a mention into segments, written innermost first
    ("point (a) | of Article 9(2)"); inside a segment levels come outermost first ("Artikel 9
-   Absatz 2 Buchstabe a", "Article 9(2)").
+   Absatz 2 Buchstabe a", "Article 9(2)", "6. cikk (1) bekezdés a) pont"). An act or anchor
+   qualifies the levels written after it as well as those before it ("GDPR 6. cikk", "e rendelet
+   6. cikke"); coordinated mentions share it in the direction it is written: the act after the
+   last of them qualifies those before it ("Article 26(2) or Article 25(6) of Directive 95/46/EC"),
+   the act before the first of them those after it ("GDPR 37. cikk (4) bekezdése és 38. cikk (5)").
 2. Each level's run of labels expands into paths: "12 to 22" is eleven, "83(4), (5) and (6)" three;
    a label right after another one is a level deeper ("6(1)(a)", "6.1.a)"), its kind implied; a
    label after a separator continues the level last written alike ("5 (1) a), c)": two points).
@@ -36,6 +40,7 @@ _CONTAINERS = {"cpt": {"act"}, "art": {"act"}, "rct": {"act"}, "sct": {"cpt"}, "
 _ANCHORS = frozenset({"this_act", "this_art", "this_par", "that_act", "thereof"})
 _QUALIFIERS = _ANCHORS | {"act_type", "act_name"}  # once after a level, the mention takes no more levels
 _ACT = re.compile(r"^eu/(reg|dir|dec)/\d{4}/\d+")
+_SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 _PREFIXES = frozenset(SEGMENT_PREFIX.values())
 assert _PREFIXES >= set(LEVELS)
 _NAMES = {"cpt": "chapter", "sct": "section", "art": "article", "rct": "recital", "par": "paragraph",
@@ -58,13 +63,14 @@ class Mention:
     anchor: str | None = None  # a role of _ANCHORS, "act" or "act_name"
     act: str | None = None  # the act an "act" or "act_name" anchor names
     act_name: str | None = None
+    leading: bool = False  # the anchor is written before the levels: "GDPR 6. cikk"
 
     @property
     def outer(self) -> str | None:
         return self.levels[0].kind if self.levels else None
 
     def qualify_as(self, other: Mention) -> None:
-        self.anchor, self.act, self.act_name = other.anchor, other.act, other.act_name
+        self.anchor, self.act, self.act_name, self.leading = other.anchor, other.act, other.act_name, other.leading
 
 
 class Found(NamedTuple):
@@ -94,7 +100,10 @@ def find(doc: Doc, grammar: Grammar, acts: dict[str, str | None], citing_id: str
     """The references of a doc marked by the ``xref_pieces`` component, one per target."""
     context = Context(citing_id, known_ids, act_of(citing_id) if _ACT.match(citing_id) else None)
     found: dict[tuple, Found] = {}
-    for mention in _coordinate(_mentions(doc, grammar, acts), doc, grammar):
+    mentions = _coordinate(_mentions(doc, grammar, acts), doc, grammar)
+    if context.home is None:
+        _carry_leading_acts(mentions, doc)
+    for mention in mentions:
         for reference in _resolve(mention, doc, grammar, context):
             found.setdefault((reference.target_id, reference.reason, reference.start), reference)
     return list(found.values())
@@ -175,8 +184,10 @@ def _mention(span: Span, grammar: Grammar, acts: dict[str, str | None]) -> Menti
     act: dict[str, str] = {}
     name: list[Token] = []
     anchor = None
+    leading = False  # an act or anchor came before any level
     for token in tokens:
         role = token._.xref_role
+        leading = leading or (role in (*_ANCHORS, "act_type", "act_name") and not any(segments))
         if role == "of":
             segments.append([])
         elif role in LEVELS:
@@ -187,6 +198,8 @@ def _mention(span: Span, grammar: Grammar, acts: dict[str, str | None]) -> Menti
         elif role == "val" and segments[-1]:
             segments[-1][-1].labels.append(token)
         elif role == "ord":
+            if ordinals and _adjacent_labels(ordinals[-1], token, grammar):
+                ordinals = []  # labels before their word never nest: "(EU) 2016/[679] 5 artiklan", "irányelv [9] 29. cikke"
             ordinals.append(token)
         elif role in _ANCHORS:
             anchor = anchor or role
@@ -195,7 +208,7 @@ def _mention(span: Span, grammar: Grammar, acts: dict[str, str | None]) -> Menti
         elif role == "act_name":
             name.append(token)
     levels = [level for segment in reversed(segments) for level in segment]
-    mention = Mention(tokens[0].i, tokens[-1].i + 1, levels, anchor)
+    mention = Mention(tokens[0].i, tokens[-1].i + 1, levels, anchor, leading=leading)
     if len(act) == 3:
         mention.anchor = "act"
         mention.act = act_id(grammar.act_types[act["act_type"]], _year(act["act_year"]), act["act_number"])
@@ -203,6 +216,12 @@ def _mention(span: Span, grammar: Grammar, acts: dict[str, str | None]) -> Menti
         mention.anchor, mention.act = "act_name", acts[name_key([token.text for token in name])]
         mention.act_name = "".join(token.text_with_ws for token in name).strip()
     return mention if mention.levels or mention.anchor in ("act", "act_name") else None
+
+
+def _adjacent_labels(before: Token, token: Token, grammar: Grammar) -> bool:
+    """Two labels with nothing between them (no separator, no filler)."""
+    return before.i + 1 == token.i and all(
+        label.text[:1].isalnum() and label.lower_ not in grammar.run_words for label in (before, token))
 
 
 def _holds(kind: str, inner: str) -> bool:
@@ -218,8 +237,8 @@ def _trimmed(tokens: list[Token], grammar: Grammar) -> list[Token]:
     start, end = 0, len(tokens)
     while start < end and tokens[start]._.xref_role in ("of", "skip"):
         start += 1
-    while end > start and (tokens[end - 1]._.xref_role in ("of", "skip") or tokens[end - 1].text == "."
-                           or _is_separator(tokens[end - 1], grammar)):
+    while end > start and (tokens[end - 1]._.xref_role in ("of", "skip") or _is_separator(tokens[end - 1], grammar)
+                           or tokens[end - 1].text == "." and tokens[end - 1]._.xref_role != "act_name"):  # "Ptk."
         end -= 1
     return tokens[start:end]
 
@@ -254,18 +273,42 @@ def _coordinate(mentions: list[Mention], doc: Doc, grammar: Grammar) -> list[Men
     "Artikel 56 Absatz 1 oder Absatz 4" is Article 56(4); in "Article 26(2) or Article 25(6) of
     Directive 95/46/EC" both articles are the directive's."""
     pairs = [(before, after) for before, after in itertools.pairwise(mentions)
-             if all(token.lower_ in grammar.conjunctions or token._.xref_role in ("of", "skip")
+             if all(token.lower_ in grammar.conjunctions | grammar.fillers or token._.xref_role in ("of", "skip")
                     for token in doc[before.end:after.start])]
     for before, after in pairs:
         if after.anchor is None and after.outer in (level.kind for level in before.levels[1:]):
             after.levels = [*itertools.takewhile(lambda level: level.kind != after.outer, before.levels),
                             *after.levels]
             after.qualify_as(before)
+    for before, after in pairs:
+        if _shares_act(before, after) and before.leading:
+            after.qualify_as(before)
     for before, after in reversed(pairs):
-        if after.anchor in ("act", "act_name", "that_act") and before.anchor is None \
-                and before.outer == after.outer == "art":
+        if _shares_act(after, before) and not after.leading:
             before.qualify_as(after)
     return mentions
+
+
+def _carry_leading_acts(mentions: list[Mention], doc: Doc) -> None:
+    """Outside any act, a provision that names no act is of the act written before the provision
+    cited last in its sentence: "az általános adatvédelmi rendelet 5. cikke értelmében …, másrészt a
+    6. cikk szerinti jogalap" (Article 6 of the GDPR). An act written after its provisions ("Art. 6
+    DSGVO") or alone ("the GDPR") is carried to nothing."""
+    last: Mention | None = None
+    for mention in mentions:
+        if last is not None and any(token.text in _SENTENCE_ENDS and token._.xref_role != "act_name"
+                                    for token in doc[last.end:mention.start]):
+            last = None
+        if mention.anchor is None and last is not None:
+            mention.qualify_as(last)
+        if mention.leading and mention.levels and mention.anchor in ("act", "act_name"):
+            last = mention
+
+
+def _shares_act(named: Mention, unnamed: Mention) -> bool:
+    """Whether ``unnamed``, coordinated with ``named``, is an article of the act ``named`` names."""
+    return named.anchor in ("act", "act_name", "that_act") and unnamed.anchor is None \
+        and named.outer == unnamed.outer == "art"
 
 
 # -- 2. paths ------------------------------------------------------------------------------------
@@ -290,6 +333,8 @@ def _level_paths(level: Level, grammar: Grammar) -> list[list[Step]]:
     for previous, token, following in zip([None, *level.labels], level.labels, [*level.labels[1:], None]):
         word = token.lower_
         closed = following is not None and following.text in _CLOSERS  # a label, even one spelt like "to"
+        if word in grammar.fillers and not closed:  # Hungarian "a": "a 13. és a 14. cikk", "a) pont"
+            continue
         if word in grammar.ranges and not closed:  # Spanish "a": "artículos 15 a 22", "6.1.a)"
             after = "range"
         elif word in grammar.conjunctions and not closed or word in _CLOSERS and after == "label":
@@ -307,7 +352,7 @@ def _level_paths(level: Level, grammar: Grammar) -> list[list[Step]]:
                     break
                 depth = len(path)
             else:
-                kinds = path[depth][0] if path else (level.kind,)
+                kinds = path[depth][0] if path else grammar.kinds.get(level.kind, (level.kind,))
             if after == "range":
                 out.extend(path[:depth] + [(kinds, middle)] for middle in between)
             new = path[:depth] + [(kinds, label.lower() if kinds[0] == "pnt" else label)]
