@@ -86,7 +86,7 @@ def from_decision(doc: DecisionRecord, record_id: str, source: str, sha256: str,
                   known_ids: frozenset[str]) -> SourceRecord:
     """A decision document as a source record of the graph; it cites the ``known_ids`` its text names."""
     fine = doc.fine
-    date = doc.decision_date if doc.decision_date.value else doc.publication_date
+    date = doc.decision_date  # a publication date bounds the decision's, it is not its date
     return SourceRecord(
         id=record_id, source=source, kind="document", country=doc.country, authority_id=doc.authority_id,
         authority_raw=doc.authority_raw, decision_date=date.value, date_precision=date.precision,

@@ -15,6 +15,7 @@ from pypdf import PdfReader, PdfWriter
 from parsers.decision_lang import fold
 from parsers.decision_pdf import parse_decision_pdf
 from parsers.errors import ParseError
+from parsers.reconcile import from_decision
 from schema.enforcement import DecisionHints, DecisionRecord, Outcome, PartyRole, Precision
 from schema.ids import GDPR
 
@@ -178,6 +179,13 @@ def test_publication_dates_as_stated_else_unknown(records):
     summary = records["NL_AP_2019-12-04_onderzoek_vingerafdrukken_personeel.pdf"]
     assert summary.decision_date.precision is summary.publication_date.precision is Precision.UNKNOWN
     assert (summary.decision_date.value, summary.publication_date.value) == (None, None)
+
+
+def test_a_publication_date_is_not_the_decision_date_of_the_graph(records):
+    """The Haga report was published in March 2019: its decision was taken by then, not on then."""
+    record = from_decision(records["NL_AP_2019-07-16_rapport_HagaZiekenhuis.pdf"], "r", "dpa_pdf", "0" * 64, "1",
+                           frozenset())
+    assert (record.decision_date, record.date_precision) == (None, Precision.UNKNOWN)
 
 
 def test_citation_evidence_is_the_page_text(pdfs, records):
