@@ -15,7 +15,7 @@ from pipelines.progress import Reporter
 from pipelines.raw_store import RawStore
 from pipelines.sources import FineTable, SourceConfig
 from pipelines.stages import Fetched, SourceUse, read_sources
-from schema.enforcement import (AuthorityNode, Country, Decision, DecisionHints, DecisionRecord, FineRecord,
+from schema.enforcement import (AuthorityNode, Country, Decision, DecisionHints, DecisionRecord, FineRecord, Outcome,
                                 OrganisationNode, Precision, QuarantinedRow, SourceRecord)
 from schema.graph import (AuthorityOf, ImposedOn, Imposes, InCountry, IssuedBy, RecordCites, RecordFrom)
 from schema.law import Record, SourceDocument
@@ -127,11 +127,13 @@ def enforcement_tables(reconciled: Reconciled, sources: Iterable[EnforcementReco
 
 def with_known_since(decisions: list[Decision], records: Iterable[SourceRecord],
                      documents: Iterable[SourceDocument]) -> list[Decision]:
-    """Each decision with the day it is known to have been taken by (see ``Decision.known_since``)."""
+    """Each decision with the day it is known to have been taken by (see ``Decision.known_since``); a
+    document that says it is no decision is never one, so never known as one."""
     fetched = {doc.sha256: doc.fetched_at.date() for doc in documents}
     record_fetched = {r.id: fetched.get(r.source_sha256) for r in records}
-    return [d.model_copy(update={"known_since": Precision(d.date_precision).last_day(d.decision_date)
-                                 or min(filter(None, (record_fetched[r] for r in d.sources)), default=None)})
+    return [d if d.outcome == Outcome.NOT_A_DECISION else d.model_copy(update={
+                "known_since": Precision(d.date_precision).last_day(d.decision_date)
+                or min(filter(None, (record_fetched[r] for r in d.sources)), default=None)})
             for d in decisions]
 
 

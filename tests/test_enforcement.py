@@ -9,13 +9,17 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from kb_store import EnforcementFilter, Reader
 from kb_store.store import Store
 from pipelines.cli import main as cli
+from pipelines.enforcement import with_known_since
 from pipelines.refresh import Outcome, RefreshFailed, refresh
+from schema.enforcement import Decision
+from schema.law import SourceDocument
 
 ROWS = {"cms_enforcementtracker": 2225, "gdprhub_export": 3221, "privacyaffairs_violations": 347}
 
@@ -215,3 +219,19 @@ def test_two_sources_serving_the_same_bytes_are_one_document(tmp_path: Path, cor
     found = rows(tmp_path / "store", "MATCH (s:SourceRecord)-[:RECORD_FROM]->(d:SourceDocument) "
                                      "RETURN s.id AS record, d.name AS document ORDER BY record")
     assert found == [{"record": "first", "document": "first"}, {"record": "second", "document": "first"}]
+
+
+@pytest.mark.parametrize(("outcome", "date", "precision", "known_since"), [
+    ("fine", dt.date(2019, 3, 1), "month", dt.date(2019, 3, 31)),  # the last day of its date's period
+    ("fine", None, "unknown", dt.date(2024, 3, 5)),  # undated: known only since its report was fetched
+    ("not_a_decision", dt.date(2019, 3, 1), "day", None),  # a speech is never a decision known since a day
+])
+def test_a_decision_is_known_since_its_date_or_its_fetch(outcome: str, date: dt.date | None, precision: str,
+                                                       known_since: dt.date | None) -> None:
+    decision = Decision(id="decision/it/gpdp/x", decision_date=date, date_precision=precision, outcome=outcome,
+                        sources=["dpa_pdf/x"])
+    record = SimpleNamespace(id="dpa_pdf/x", source_sha256="0" * 64)
+    document = SourceDocument(sha256="0" * 64, name="dpa_pdf.x", url="file:///x.pdf", format="decision_pdf",
+                              fetched_at=dt.datetime(2024, 3, 5, 12), licence="l", attribution="a")
+    [known] = with_known_since([decision], [record], [document])
+    assert known.known_since == known_since
