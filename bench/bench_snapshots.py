@@ -312,7 +312,7 @@ def main() -> None:
             print_series(label, series, args.refreshes)
 
         baseline = [process_seconds([sys.executable, "-c", "import kb_store"])[0] for _ in range(args.starts)]
-        print(f"\nopen and first query (a fresh process: Reader.open(store) + show('art_17', 2021-03-01, 'en'))")
+        print("\nopen and first query (a fresh process: Reader.open(store) + show('art_17', 2021-03-01, 'en'))")
         print(f"  baseline python -c 'import kb_store'     {spread(baseline)}")
         for label, store in stores.items():
             found = open_latency(store, args.starts)

@@ -10,7 +10,7 @@ from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetChecksDe
                      AssetCheckSpec, AssetExecutionContext, AssetsDefinition, Failure, FreshnessPolicy,
                      MaterializeResult, MetadataValue, asset, asset_check)
 
-from kb_store import CheckResult, Manifest
+from kb_store import CheckResult
 from parsers.reconcile import Reconciled
 from parsers.versions import LawVersions
 from pipelines import checks, enforcement, stages

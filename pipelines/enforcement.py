@@ -15,7 +15,7 @@ from pipelines.progress import Reporter
 from pipelines.raw_store import RawStore
 from pipelines.sources import FineTable, SourceConfig
 from pipelines.stages import Fetched, SourceUse, read_sources
-from schema.enforcement import (AuthorityNode, Country, Decision, DecisionHints, DecisionRecord, FineRecord, Outcome,
+from schema.enforcement import (AuthorityNode, Country, Decision, DecisionRecord, FineRecord, Outcome,
                                 OrganisationNode, Precision, QuarantinedRow, SourceRecord)
 from schema.graph import (AuthorityOf, ImposedOn, Imposes, InCountry, IssuedBy, RecordCites, RecordFrom)
 from schema.law import Record, SourceDocument
