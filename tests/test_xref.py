@@ -143,8 +143,16 @@ FI = [
     ("dpa/xx/decision_1", "yleisen tietosuoja-asetuksen (EU) 2016/679 5 artiklan 1 kohdan f alakohta", ["art_5/par_1/pnt_f"]),
 ]
 
+LV = [
+    ("art_9/par_2/pnt_a", "4. panta 11. punktā", ["art_4/pnt_11"]),  # "punkts": a paragraph, or a point where there are none
+    ("art_22/par_4", "9. panta 2. punkta a) vai g) apakšpunkts", ["art_9/par_2/pnt_a", "art_9/par_2/pnt_g"]),
+    # the act's number and year the other way round, without "Nr."
+    ("art_43/par_1/pnt_b", "Parlamenta un Padomes Regula (EK) 765/2008 (2008. gada", ["eu/reg/2008/765"]),
+    ("art_43/par_1/pnt_b", "Regulu (EK) 322/97 par", ["eu/reg/1997/322"]),
+]
+
 TABLE = [("en", *row) for row in EN] + [("fr", *row) for row in FR] + [("de", *row) for row in DE] \
-    + [("hu", *row) for row in HU] + [("fi", *row) for row in FI]
+    + [("hu", *row) for row in HU] + [("fi", *row) for row in FI] + [("lv", *row) for row in LV]
 
 
 @cache
@@ -207,13 +215,22 @@ def test_labels_before_their_word_never_nest(gdpr_ids):
     assert article.target_id is None and article.text == "29. cikke"
 
 
+def test_a_grammar_of_decisions_only_needs_no_structure_words(gdpr_ids):
+    """Norwegian and Icelandic have no text of an act to parse: their grammars name no unit titles."""
+    assert grammar.load("is").latin_letters == {}
+    [reference] = extract_references("decision/is/pv/1", "a-lið 1. mgr. 6. gr. reglugerðar (ESB) 2016/679", "is",
+                                     gdpr_ids)
+    assert reference.target_id == f"{GDPR}/art_6/par_1/pnt_a"  # innermost first, each level holding the one before
+
+
 def test_a_named_act_keeps_its_full_stop(gdpr_ids):
     [reference] = extract_references("decision/hu/naih/1", "a Ptk.", "hu", gdpr_ids)
     assert reference.reason == "no id for the act 'Ptk.'"
 
 
 def test_languages():
-    assert languages() == sorted(get_args(ActLang))  # a grammar file for each EU language
+    # a grammar file for each EU language, and for the EEA's others, whose decisions cite the GDPR
+    assert languages() == sorted([*get_args(ActLang), "is", "no"])
     with pytest.raises(ValueError, match="no reference grammar for language 'xx'"):
         extract_references(f"{GDPR}/art_1", "Article 6", "xx", set())
 

@@ -41,6 +41,8 @@ _ANCHORS = frozenset({"this_act", "this_art", "this_par", "that_act", "thereof"}
 _QUALIFIERS = _ANCHORS | {"act_type", "act_name"}  # once after a level, the mention takes no more levels
 _ACT = re.compile(r"^eu/(reg|dir|dec)/\d{4}/\d+")
 _SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
+_FULL_YEAR = re.compile(r"(19[5-9]|20\d)\d")
+_YEAR = re.compile(r"\d{2}|(19[5-9]|20\d)\d")
 _PREFIXES = frozenset(SEGMENT_PREFIX.values())
 assert _PREFIXES >= set(LEVELS)
 _NAMES = {"cpt": "chapter", "sct": "section", "art": "article", "rct": "recital", "par": "paragraph",
@@ -131,6 +133,8 @@ class Chain:
             self.named = self.named or role in ("act_type", "act_name")
             if role == "of":
                 self.within, self.outer, self.level = self.outer or self.within, None, None
+            elif role in LEVELS and self.outer and _holds(role, self.outer):  # a container, as if after "of"
+                self.within, self.outer, self.level = self.outer, role, role
             elif role in LEVELS:
                 self.outer, self.level = self.outer or role, role
 
@@ -139,7 +143,7 @@ class Chain:
         "to". After a bare comma only a level, "of" or a named act goes on ("article 26,
         paragraphe 2, de la directive", "artikel 5, eerste lid, AVG"; not "Articles 12 to 22,
         Directive 95/46/EC"). A level goes on only inside the level before it ("Artikel 9 Absatz 2",
-        not "Chapter V, Article 1"), after "of" only around the one before it ("point (a) of Article
+        not "Chapter V, Article 1") or around it, as its container ("a-lið 1. mgr. 6. gr."), after "of" only around the one before it ("point (a) of Article
         9", not "artikel 13) I artikel 13"), and never once an act or anchor has qualified the
         mention; an act, only if none was named yet."""
         last = self.pieces[-1]
@@ -158,7 +162,7 @@ class Chain:
             return False
         if self.level is None:
             return self.within is None or opens in _CONTAINERS[self.within]
-        return self.level in _CONTAINERS[opens]
+        return self.level in _CONTAINERS[opens] or _holds(opens, self.outer)  # Icelandic "a-lið 1. mgr. 6. gr."
 
 
 def _mentions(doc: Doc, grammar: Grammar, acts: dict[str, str | None]) -> list[Mention]:
@@ -211,7 +215,9 @@ def _mention(span: Span, grammar: Grammar, acts: dict[str, str | None]) -> Menti
     mention = Mention(tokens[0].i, tokens[-1].i + 1, levels, anchor, leading=leading)
     if len(act) == 3:
         mention.anchor = "act"
-        mention.act = act_id(grammar.act_types[act["act_type"]], _year(act["act_year"]), act["act_number"])
+        if numbers := _year_and_number(act["act_year"], act["act_number"]):
+            mention.act = act_id(grammar.act_types[act["act_type"]], _year(numbers[0]), numbers[1])
+        mention.act_name = "".join(token.text_with_ws for token in span).strip() if not numbers else None
     elif name:
         mention.anchor, mention.act = "act_name", acts[name_key([token.text for token in name])]
         mention.act_name = "".join(token.text_with_ws for token in name).strip()
@@ -261,6 +267,16 @@ def _labels_ended(tokens: list[Token], grammar: Grammar) -> list[Token]:
                 following is not None and following._.xref_role == "val"):
             return tokens[:index]
     return tokens
+
+
+def _year_and_number(year: str, number: str) -> tuple[str, str] | None:
+    """The year and number of an act written as "765/2008" where the pattern expected "2016/679": a
+    second number that is a year after a first that is not one is the year ("Regula (EK) 765/2008",
+    "(EK) 322/97"); None when neither is a year."""
+    if _FULL_YEAR.fullmatch(number) and not _FULL_YEAR.fullmatch(year) or (
+            not _YEAR.fullmatch(year) and _YEAR.fullmatch(number)):
+        year, number = number, year
+    return (year, number) if _YEAR.fullmatch(year) else None
 
 
 def _year(year: str) -> str:
