@@ -151,8 +151,16 @@ LV = [
     ("art_43/par_1/pnt_b", "Regulu (EK) 322/97 par", ["eu/reg/1997/322"]),
 ]
 
+GA = [
+    # a point written alone before one written with its article shares the article: "(a) to (h) and (j) of 58(2)"
+    ("art_83/par_2", "i bpointe (a) go pointe (h) agus i bpointe (j) d'Airteagal 58(2)",
+     [f"art_58/par_2/pnt_{x}" for x in "abcdefghj"]),
+    ("art_6/par_2", "chun pointe (c) agus pointe (e) de mhír 1 a chomhlíonadh", ["art_6/par_1/pnt_c", "art_6/par_1/pnt_e"]),
+    ("art_12/par_6", "in Airteagal 15 go dtí Airteagal 21", [f"art_{n}" for n in range(15, 22)]),
+]
+
 TABLE = [("en", *row) for row in EN] + [("fr", *row) for row in FR] + [("de", *row) for row in DE] \
-    + [("hu", *row) for row in HU] + [("fi", *row) for row in FI] + [("lv", *row) for row in LV]
+    + [("hu", *row) for row in HU] + [("fi", *row) for row in FI] + [("lv", *row) for row in LV] + [("ga", *row) for row in GA]
 
 
 @cache

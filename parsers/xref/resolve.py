@@ -176,7 +176,7 @@ def _mentions(doc: Doc, grammar: Grammar, acts: dict[str, str | None]) -> list[M
 
 
 def _is_separator(token: Token, grammar: Grammar) -> bool:
-    return token._.xref_role in ("val", "ord") and token.lower_ in grammar.separators
+    return token._.xref_role in ("val", "ord") and token.lower_ in grammar.run_words
 
 
 def _mention(span: Span, grammar: Grammar, acts: dict[str, str | None]) -> Mention | None:
@@ -287,7 +287,8 @@ def _year(year: str) -> str:
 def _coordinate(mentions: list[Mention], doc: Doc, grammar: Grammar) -> list[Mention]:
     """Mentions joined by "and", "or", a comma share what one of them states once:
     "Artikel 56 Absatz 1 oder Absatz 4" is Article 56(4); in "Article 26(2) or Article 25(6) of
-    Directive 95/46/EC" both articles are the directive's."""
+    Directive 95/46/EC" both articles are the directive's; in "pointe (c) agus pointe (e) de mhír 1"
+    both points are paragraph 1's."""
     pairs = [(before, after) for before, after in itertools.pairwise(mentions)
              if all(token.lower_ in grammar.conjunctions | grammar.fillers or token._.xref_role in ("of", "skip")
                     for token in doc[before.end:after.start])]
@@ -296,6 +297,10 @@ def _coordinate(mentions: list[Mention], doc: Doc, grammar: Grammar) -> list[Men
             after.levels = [*itertools.takewhile(lambda level: level.kind != after.outer, before.levels),
                             *after.levels]
             after.qualify_as(before)
+    for before, after in reversed(pairs):
+        if before.anchor is None and len(before.levels) == 1 and before.outer in (level.kind for level in after.levels[1:]):
+            before.levels = [*itertools.takewhile(lambda level: level.kind != before.outer, after.levels), *before.levels]
+            before.qualify_as(after)
     for before, after in pairs:
         if _shares_act(before, after) and before.leading:
             after.qualify_as(before)
