@@ -12,7 +12,8 @@ A grammar file holds these (see ``en.json``):
     named acts (``"GDPR": "eu/reg/2016/679"``; ``null`` for an act without an id, like a treaty or a
     national law: its provisions are reported, never taken for the GDPR's). ``structure`` (the
     words of an act's own unit titles, point letters and corrigendum locations) is not read here but
-    by ``parsers._act_words``, as ``act_types`` is too.
+    by ``parsers._act_words``, as ``act_types`` is too; a language with no act text to parse,
+    read in decisions only (Norwegian, Icelandic), has none.
 ``kinds``
     optional: the kinds a level's word may be, the first that exists winning, where the language
     has one word for two (Latvian "punkts" is a paragraph, and in Article 4 a point:
@@ -31,7 +32,7 @@ engine chains adjacent pieces into one mention. Named acts need no pattern: they
 Where a language writes the label before the word of its level (Hungarian "a 6. cikk (1)
 bekezdésének a) pontja", Latvian "6. panta 1. punkta", Lithuanian "6 straipsnio 1 dalies a
 punktas"), the labels take the role ``ord``: a piece is then labels followed by the level they
-label. The case endings of those words are just more words of the pattern's list.
+label. The case endings of those words are just more words of a ``forms`` list.
 
 A mention states a level or names an act, so a text with none of the words that open a level or
 an act (``Grammar.trigger_words``, the acts' names) has no reference and is not read further.
