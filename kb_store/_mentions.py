@@ -97,19 +97,16 @@ def provisions_named(text: str, lang: str, known: frozenset[str],
     act is the GDPR's ("Article 17"), one named with another act that act's; an act named alone is
     the act, when the text names nothing else.
 
-    Read with the grammar of ``lang``, else with the other grammars of ``langs`` (default: all) in
-    turn: the first reading that resolves every mention it sees wins, else the one covering most text."""
+    Read with the grammar of ``lang`` if it resolves every mention it sees; else with the other grammars
+    of ``langs`` (default: all): of the readings that resolve every mention they see, the one covering
+    most text ("Art. 5 Abs. 1 lit. f" is German, not the Danish "Art. 5" and some words), else of all."""
     grammars = languages()
-    best: _Reading | None = None
-    for grammar_lang in dict.fromkeys([lang, *(langs if langs is not None else grammars)]):
-        if grammar_lang not in grammars:
-            continue
-        reading = _read(text, grammar_lang, known)
-        if reading.complete:
-            return reading.named
-        if best is None or reading.covered > best.covered:
-            best = reading
-    return best.named if best else []
+    readings = [_read(text, grammar_lang, known) for grammar_lang in dict.fromkeys([lang, *(langs or grammars)])
+                if grammar_lang in grammars]
+    if readings and readings[0].complete and lang in grammars:
+        return readings[0].named
+    complete = [reading for reading in readings if reading.complete]
+    return max(complete or readings, key=lambda reading: reading.covered).named if readings else []
 
 
 class _Reading(NamedTuple):
