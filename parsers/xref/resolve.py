@@ -288,7 +288,8 @@ def _coordinate(mentions: list[Mention], doc: Doc, grammar: Grammar) -> list[Men
     """Mentions joined by "and", "or", a comma share what one of them states once:
     "Artikel 56 Absatz 1 oder Absatz 4" is Article 56(4); in "Article 26(2) or Article 25(6) of
     Directive 95/46/EC" both articles are the directive's; in "pointe (c) agus pointe (e) de mhír 1"
-    both points are paragraph 1's."""
+    both points are paragraph 1's, and in "il primo comma, lettere a), b) e c), e il secondo comma del
+    paragrafo 1" both subparagraphs."""
     pairs = [(before, after) for before, after in itertools.pairwise(mentions)
              if all(token.lower_ in grammar.conjunctions | grammar.fillers or token._.xref_role in ("of", "skip")
                     for token in doc[before.end:after.start])]
@@ -298,7 +299,7 @@ def _coordinate(mentions: list[Mention], doc: Doc, grammar: Grammar) -> list[Men
                             *after.levels]
             after.qualify_as(before)
     for before, after in reversed(pairs):
-        if before.anchor is None and len(before.levels) == 1 and before.outer in (level.kind for level in after.levels[1:]):
+        if before.anchor is None and before.outer in (level.kind for level in after.levels[1:]):
             before.levels = [*itertools.takewhile(lambda level: level.kind != before.outer, after.levels), *before.levels]
             before.qualify_as(after)
     for before, after in pairs:
