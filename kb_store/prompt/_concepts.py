@@ -169,14 +169,17 @@ class Lexicon:
 
     # -- a question ---------------------------------------------------------------------------------
     def guess_language(self, tokens: Sequence[Word]) -> str:
-        """The loaded language whose stop words the question uses most, then whose law words; else English.
-        Law words alone ("Article", "protection") are shared by the languages: without a stop word, English."""
+        """The loaded language whose stop words and law words together the question uses most, then whose
+        stop words; else English. Without a stop word of any language, English: law words alone
+        ("Article", "protection") are shared by the languages, and one stop word of another language
+        among English law words (Romanian "data") does not make the question Romanian."""
         # A single letter is a point's label ("(c)") before it is French "c'".
-        scores = {lang: (sum(len(t.key) > 1 and t.key in stop_words(lang) for t in tokens), sum(t.key in self.vocabulary[lang] for t in tokens))
-                  for lang in self.languages}
+        keys = [t.key for t in tokens if len(t.key) > 1]
+        scores = {lang: (sum(key in stop_words(lang) or key in self.vocabulary[lang] for key in keys),
+                         sum(key in stop_words(lang) for key in keys)) for lang in self.languages}
         best = max(scores.values(), default=(0, 0))
         tied = [lang for lang in self.languages if scores[lang] == best]
-        return "en" if best[0] == 0 or "en" in tied else tied[0]
+        return "en" if best[1] == 0 or "en" in tied else tied[0]
 
     def topics(self, tokens: Sequence[Word], lang: str) -> list[ConceptHit]:
         """The concepts ``tokens`` name, one per source and set of provisions (the one in ``lang`` if
