@@ -21,7 +21,7 @@ from pipelines.resources import HttpResource
 from pipelines.sources import load_config
 from schema.law import ActLang
 from tests.conftest import OFFLINE
-from tests.test_eurlex_24 import UNAPPLIED
+from tests.test_eurlex_24 import UNAPPLIED, corrected
 from tests.http_server import Server
 GDPR = "eu/reg/2016/679"
 BEFORE, AFTER = dt.date(2017, 1, 1), dt.date(2019, 1, 1)
@@ -77,6 +77,18 @@ def test_the_corrigendum_changes_the_wording_on_its_date(offline_store: Path, la
     assert before in old.text and after not in old.text
     assert after in new.text and before not in new.text
     assert old.valid_to == new.valid_from == dt.date(2018, 5, 23)
+
+
+@pytest.mark.parametrize("lang", get_args(ActLang))
+def test_every_language_reads_what_its_corrigendum_corrects_differently_before_and_after(
+        offline_store: Path, lang: str) -> None:
+    targets = sorted({correction.target_id for correction in corrected(lang).applied})
+    assert len(targets) >= 10
+    with Reader.open(offline_store) as reader:
+        read = {day: {target: (view.heading, view.text) for target in targets
+                      for view in [reader.show(target, day, lang)]} for day in (BEFORE, AFTER)}
+        unchanged = [target for target in targets if read[BEFORE][target] == read[AFTER][target]]
+    assert not unchanged, f"{lang}: read alike on {BEFORE} and {AFTER}: {unchanged}"
 
 
 def test_point_c_of_article_37_1_is_not_corrected_in_german(offline_store: Path) -> None:
