@@ -162,7 +162,8 @@ class Chain:
             return False
         if self.level is None:
             return self.within is None or opens in _CONTAINERS[self.within]
-        return self.level in _CONTAINERS[opens] or _holds(opens, self.outer)  # Icelandic "a-lið 1. mgr. 6. gr."
+        # Around the level before it only when nothing separates them: "a-lið 1. mgr. 6. gr.", not "Z 13, Art. 33".
+        return self.level in _CONTAINERS[opens] or not separators and _holds(opens, self.outer)
 
 
 def _mentions(doc: Doc, grammar: Grammar, acts: dict[str, str | None]) -> list[Mention]:
