@@ -2,7 +2,8 @@
 these languages' grammars reads what its authority's decisions write — one table per kind of value,
 one row per example. Case references are the authorities' own, as the GDPRhub export in the corpus
 lists them; the outcome words and the grouping of digits are checked on the GDPR's official text in
-each EU language (Articles 58(2) and 83(4))."""
+each EU language (Articles 58(2) and 83(4)). The dates, amounts, outcomes and language samples run
+through the same tests as the other languages' rows, in tests/test_decision_lang.py."""
 
 from __future__ import annotations
 
@@ -340,25 +341,6 @@ def test_every_language_has_its_rows(table):
     assert sorted({row[0] for row in table}) == LANGS
 
 
-@pytest.mark.parametrize(("lang", "text", "iso", "precision"), DATES)
-def test_dates(lang, text, iso, precision):
-    date = grammar(lang).parse_date(text)
-    assert (date.value, date.precision, date.raw) == (dt.date.fromisoformat(iso), precision, fold(text))
-
-
-@pytest.mark.parametrize(("lang", "text"), NOT_DATES)
-def test_not_dates(lang, text):
-    with pytest.raises(ValueError):
-        grammar(lang).parse_date(text)
-
-
-@pytest.mark.parametrize(("lang", "text", "minor", "currency"), AMOUNTS)
-def test_amounts(lang, text, minor, currency):
-    money = grammar(lang).parse_money(text, on=dt.date(2020, 6, 1))
-    assert (money.amount_minor, money.currency, money.raw) == (minor, currency, text)
-    assert (money.eur_minor == minor) == (currency == "EUR")
-
-
 @pytest.mark.parametrize(("lang", "text"), GDPR_CEILINGS)
 def test_amounts_grouped_by_spaces_as_union_texts_write_them(corpus, lang, text):
     assert text in fold(_gdpr(corpus, lang)["eu/reg/2016/679/art_83/par_4"])
@@ -366,20 +348,9 @@ def test_amounts_grouped_by_spaces_as_union_texts_write_them(corpus, lang, text)
     assert (money.amount_minor, money.currency) == (1_000_000_000, "EUR")
 
 
-@pytest.mark.parametrize(("lang", "text"), NOT_AMOUNTS)
-def test_not_amounts(lang, text):
-    with pytest.raises(ValueError):
-        grammar(lang).parse_money(text)
-
-
 def test_a_kuna_amount_has_its_euro_value_at_the_conversion_rate_after_2022():
     money = grammar("hr").parse_money("75.345,00 kuna", on=dt.date(2023, 3, 1))
     assert (money.currency, money.eur_minor, str(money.eur_rate)) == ("HRK", 1_000_000, "7.53450")
-
-
-@pytest.mark.parametrize(("lang", "text", "outcome"), OUTCOMES)
-def test_outcomes(lang, text, outcome):
-    assert grammar(lang).outcome(fold(text)) is outcome
 
 
 @pytest.mark.parametrize("lang", EU_LANGS)
@@ -421,11 +392,6 @@ def test_parties(lang, text, expected):
 @pytest.mark.parametrize(("lang", "text", "expected"), LAWS)
 def test_other_laws(lang, text, expected):
     assert grammar(lang).laws_named(text) == expected
-
-
-@pytest.mark.parametrize(("lang", "text"), SAMPLES)
-def test_language_of_a_paragraph(lang, text):
-    assert detect(text) == lang
 
 
 def test_norwegian_nynorsk_is_not_read_as_bokmal():
