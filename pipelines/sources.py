@@ -38,7 +38,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -55,7 +55,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from parsers.tabular import Mapping, bundled_mappings, load_mapping
 from pipelines.raw_store import Name
-from schema.law import Lang, SourceFormat
+from schema.law import ActLang, Lang, SourceFormat
 
 DEFAULT_CONFIG = Path(__file__).with_name("sources.toml")
 
@@ -139,6 +139,7 @@ class Document(Source):
 _LANG3 = {"bg": "BUL", "cs": "CES", "da": "DAN", "de": "DEU", "el": "ELL", "en": "ENG", "es": "SPA", "et": "EST",
           "fi": "FIN", "fr": "FRA", "ga": "GLE", "hr": "HRV", "hu": "HUN", "it": "ITA", "lt": "LIT", "lv": "LAV",
           "mt": "MLT", "nl": "NLD", "pl": "POL", "pt": "POR", "ro": "RON", "sk": "SLK", "sl": "SLV", "sv": "SWE"}
+assert set(_LANG3) == set(get_args(ActLang))
 _TEMPLATED = ("name", "url", "path")
 
 
@@ -147,7 +148,7 @@ class DocumentSet(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="allow")  # the documents' own fields, checked in each document
 
-    langs: list[Literal[tuple(_LANG3)]] = Field(min_length=1)  # type: ignore[valid-type]
+    langs: list[ActLang] = Field(min_length=1)
     name: str = Field(pattern=r"\{lang\}", description="with {lang}, so that each document has its own name")
 
     @model_validator(mode="before")
