@@ -71,8 +71,10 @@ def _locate(correction: Correction, provisions: list[ParsedProvision],
     if len(old) != len(new):
         return f"the wording to replace has {len(old)} parts between elisions, its replacement {len(new)}"
     pattern = re.compile("(.*?)".join(map(_pattern, old)), re.DOTALL)
+    # The pattern holds this literally: a provision without it cannot match (a quick look before the regex).
+    literal = max(re.split(r"[ '’]", old[0]), key=len)
     hits = [(index, match) for index, provision in enumerate(provisions)
-            for match in pattern.finditer(_field(provision, correction.field))]
+            if literal in (text := _field(provision, correction.field)) for match in pattern.finditer(text)]
     where = f"{'heading' if correction.field == 'heading' else 'text'} of the act"
     if not hits:
         return f"not found: the wording to replace occurs in no provision {where}"

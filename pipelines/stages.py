@@ -18,13 +18,14 @@ from parsers import PARSER_VERSION
 from parsers.errors import ParseError
 from parsers.registry import Parsed
 from parsers.versions import DatedAct, DatedCorrigendum, LawVersions, build_versions
-from parsers.xref import extract_references
+from parsers.xref import extract_many
 from pipelines.fetch import Fetcher, FetchError
 from pipelines.parse_cache import ParseCache
 from pipelines.progress import Reporter
 from pipelines.raw_store import RawDocument, RawStore
 from pipelines.source_kinds import fingerprint, read, snapshot_id, source_kind
 from pipelines.sources import Document, FineTable, Source, SourceConfig
+from pipelines.workers import run_parts
 from schema.graph import Cites, Contains, HasVersion, StatedIn
 from schema.ids import act_id, act_of, kind_of
 from schema.enforcement import QuarantinedRow
@@ -203,15 +204,21 @@ def build_law(parsed: ParsedSources) -> LawVersions:
 
 
 def extract_cross_references(law: LawVersions, progress: Reporter) -> list[CrossReference]:
-    """Cross-references read from every version's text, each tagged with the version it was read in."""
+    """Cross-references read from every version's text, each tagged with the version it was read in.
+    The languages are read side by side (``pipelines.workers``); the result is in the versions' order."""
     known = frozenset(p.id for p in law.provisions)
-    references = []
-    with progress.stage("references", len(law.versions)) as advance:
-        for version in law.versions:
-            for ref in extract_references(version.provision_id, version.text, version.lang, known):
-                references.append(ref.model_copy(update={"version_id": version.id}))
-            advance(version.provision_id.rsplit("/", 1)[-1])
-    return references
+    texts: dict[str, list[tuple[str, str]]] = {}
+    for version in law.versions:
+        texts.setdefault(version.lang, []).append((version.provision_id, version.text))
+    parts = {lang: (lang, of_lang, known) for lang, of_lang in texts.items()}
+    found: dict[str, list[list[CrossReference]]] = {}
+    with progress.stage("references", len(parts)) as advance:
+        for lang, references in run_parts(extract_many, parts):
+            found[lang] = references
+            advance(lang)
+    in_order = {lang: iter(references) for lang, references in found.items()}
+    return [ref.model_copy(update={"version_id": version.id})
+            for version in law.versions for ref in next(in_order[version.lang])]
 
 
 # -- graph -----------------------------------------------------------------------------------

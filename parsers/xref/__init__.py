@@ -18,10 +18,12 @@ Abs. 1") is reported, not resolved, as is a law without an id ("§ 1 DSG", "LOPD
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from parsers.xref import grammar
 from schema.law import CrossReference
 
-__all__ = ["extract_references", "languages"]
+__all__ = ["extract_many", "extract_references", "languages"]
 
 
 def extract_references(citing_id: str, text: str, lang: str,
@@ -43,6 +45,12 @@ def extract_references(citing_id: str, text: str, lang: str,
     found = find(nlp(text), rules, pieces.acts, citing_id, known_ids)
     return [CrossReference(source_id=citing_id, lang=lang, text=text[f.start:f.end], **f._asdict())
             for f in found]
+
+
+def extract_many(lang: str, texts: Sequence[tuple[str, str]],
+                 known_ids: frozenset[str] | set[str]) -> list[list[CrossReference]]:
+    """``extract_references`` of each (citing id, text) of one language, in their order."""
+    return [extract_references(citing_id, text, lang, known_ids) for citing_id, text in texts]
 
 
 def languages() -> list[str]:

@@ -3,10 +3,11 @@
 Each piece is a span of ``doc.spans["xref"]``; each of its tokens gets the role the grammar gives
 it in ``token._.xref_role`` (from the ``Matcher``'s alignments), which is all the engine reads.
 
-Speed: the ``Matcher`` tries every pattern at every token, so a list of words ("IN") in a pattern
-becomes a lexeme flag, computed once per word of the vocabulary instead of by a Python call per
-token (spaCy has about 50 free flags: a grammar uses fewer distinct lists). A text with none of the
-words a mention needs is not read at all (``ReferencePieces.may_cite``).
+Speed: the ``Matcher`` tries every pattern at every token, so a list of words ("IN") or a regex over
+the text ("REGEX", a label) in a pattern becomes a lexeme flag, computed once per word of the
+vocabulary instead of by a Python call per token (spaCy has about 50 free flags: the grammars use
+up to 37; past the last free one, a spec stays as written). A text with none of the words a mention
+needs is not read at all (``ReferencePieces.may_cite``).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class ReferencePieces:
 
     def __init__(self, nlp: Language, grammar: Grammar) -> None:
         self.matcher = Matcher(nlp.vocab, validate=False)  # validated in _add, before flags replace lists
-        self.flags: dict[tuple[str, frozenset[str]], int] = {}
+        self.flags: dict[tuple[str, str | frozenset[str]], int] = {}
         self.roles: dict[int, list[str]] = {}
         for index, pattern in enumerate(grammar.patterns):
             self._add(f"piece{index}", *grammar.token_pattern(pattern))
@@ -86,18 +87,31 @@ class ReferencePieces:
         self.roles[self.matcher.vocab.strings[key]] = roles
 
     def _cheap(self, spec: dict) -> dict:
-        """``spec`` with its list of words as a lexeme flag (or the one word it lists)."""
-        attribute = next((key for key in ("LOWER", "ORTH")
-                          if isinstance(spec.get(key), dict) and set(spec[key]) == {"IN"}), None)
+        """``spec`` with its list of words or its regex over the text as a lexeme flag (a list of one
+        word as that word)."""
+        attribute, test = next(((key, operator) for key in ("LOWER", "ORTH", "TEXT") for operator in ("IN", "REGEX")
+                                if isinstance(spec.get(key), dict) and set(spec[key]) == {operator}), (None, None))
         if attribute is None:
             return spec
-        words = frozenset(spec[attribute]["IN"])
         rest = {key: value for key, value in spec.items() if key != attribute}
-        if len(words) == 1:
+        if test == "REGEX":
+            regex = spec[attribute]["REGEX"]
+            flag = self._flag(attribute, regex, _matching(re.compile(regex), lower=attribute == "LOWER"))
+        elif len(words := frozenset(spec[attribute]["IN"])) == 1:
             return {**rest, attribute: next(iter(words))}
-        if (attribute, words) not in self.flags:
-            self.flags[attribute, words] = self.matcher.vocab.add_flag(_among(words, lower=attribute == "LOWER"))
-        return {**rest, self.flags[attribute, words]: True}
+        else:
+            flag = self._flag(attribute, words, _among(words, lower=attribute == "LOWER"))
+        return spec if flag is None else {**rest, flag: True}
+
+    def _flag(self, attribute: str, value: str | frozenset[str], getter: Callable[[str], bool]) -> int | None:
+        """The lexeme flag set on the words ``getter`` accepts, added once per attribute and value;
+        None once every flag is taken."""
+        if (attribute, value) not in self.flags:
+            try:
+                self.flags[attribute, value] = self.matcher.vocab.add_flag(getter)
+            except ValueError:  # no free bit
+                return None
+        return self.flags[attribute, value]
 
     def may_cite(self, text: str) -> bool:
         """Whether ``text`` has a word some mention needs; if not, it cites nothing."""
@@ -123,6 +137,12 @@ class ReferencePieces:
 def _among(words: frozenset[str], lower: bool) -> Callable[[str], bool]:
     """A lexeme flag's getter: whether a word (lower-cased, for a LOWER list) is one of ``words``."""
     return lambda string: (string.lower() if lower else string) in words
+
+
+def _matching(regex: re.Pattern[str], lower: bool) -> Callable[[str], bool]:
+    """A lexeme flag's getter: whether a word (lower-cased, for LOWER) matches ``regex``, as the
+    Matcher's REGEX tests it."""
+    return lambda string: regex.search(string.lower() if lower else string) is not None
 
 
 def _finder(words: frozenset[str]) -> Callable[[str], bool]:

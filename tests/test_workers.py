@@ -1,0 +1,42 @@
+"""The work of a stage spread over worker processes gives what one process gives, and a dead worker
+is a readable error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from parsers.formex import parse_formex_act
+from parsers.versions import DatedAct, build_versions
+from pipelines import stages, workers
+from pipelines.progress import LogReporter
+
+
+def _die(code: int) -> None:
+    os._exit(code)
+
+
+@pytest.fixture(scope="module")
+def law(eurlex: Path):
+    acts = [DatedAct(name=f"original_{lang}", act=parse_formex_act(data), sha256=lang, valid_from=dt.date(2016, 5, 24))
+            for lang in ("en", "fr", "de")
+            for data in [(eurlex / f"gdpr_32016R0679_formex_original_{lang}.xml").read_bytes()]]
+    return build_versions(acts, [])
+
+
+def test_the_languages_read_side_by_side_give_the_references_read_one_after_another(
+        law, monkeypatch: pytest.MonkeyPatch) -> None:
+    side_by_side = stages.extract_cross_references(law, LogReporter())
+    monkeypatch.setattr(workers, "cores", lambda: 1)
+    one_after_another = stages.extract_cross_references(law, LogReporter())
+    assert {r.lang for r in side_by_side} == {"en", "fr", "de"}
+    assert side_by_side == one_after_another
+
+
+def test_a_worker_that_dies_is_an_error_naming_the_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "cores", lambda: 2)  # in worker processes on any machine: this one must not die
+    with pytest.raises(RuntimeError, match="a worker process of _die died"):
+        list(workers.run_parts(_die, {"a": (3,), "b": (3,)}))
