@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,22 +15,41 @@ class ParseCache:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.parsed = self.reused = 0
+        self._ahead: set[str] = set()  # parsed by workers for this refresh: parsed, not reused, when read
+
+    def has(self, key: str) -> bool:
+        return self._path(key).exists()
 
     def get(self, key: str, adapter: TypeAdapter, parse: Callable[[], Any]) -> Any:
         """The cached result under ``key``, else ``parse()`` stored under it."""
-        path = self.root / f"{key}.json"
+        path = self._path(key)
         if path.exists():
             try:
                 cached = adapter.validate_json(path.read_bytes())
             except ValueError:  # cut short by a crash before it reached the disk: parse again
                 pass
             else:
-                self.reused += 1
+                if key in self._ahead:
+                    self._ahead.discard(key)
+                    self.parsed += 1
+                else:
+                    self.reused += 1
                 return cached
         result = parse()
         self.parsed += 1
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(adapter.dump_json(result))
-        tmp.replace(path)
+        self.put(key, adapter, result)
         return result
+
+    def put(self, key: str, adapter: TypeAdapter, result: Any) -> None:
+        """Store ``result`` under ``key``, whole or not at all."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self._path(key).with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(adapter.dump_json(result))
+        tmp.replace(self._path(key))
+
+    def parsed_ahead(self, key: str) -> None:
+        """Count ``key``, stored by a worker of this refresh, as parsed when it is read."""
+        self._ahead.add(key)
+
+    def _path(self, key: str) -> Path:
+        return self.root / f"{key}.json"

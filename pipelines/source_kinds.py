@@ -23,11 +23,14 @@ from pydantic import TypeAdapter
 import parsers
 from parsers.decision_gdprhub import parse_gdprhub_page
 from parsers.decision_pdf import parse_decision_pdf
+from parsers.errors import ParseError
 from parsers.registry import Parsed, parse
 from parsers.tabular import TabularResult, parse_tabular
 from pipelines.parse_cache import ParseCache
+from pipelines.progress import Reporter
 from pipelines.raw_store import RawStore
 from pipelines.sources import DecisionSource, Document, FineTable, Source
+from pipelines.workers import run_parts, worker_count
 from schema.enforcement import DecisionHints, DecisionRecord
 from schema.graph import GRAPH_FORMAT
 from schema.law import ParsedAct, SourceFormat
@@ -94,6 +97,35 @@ def read(entry: Source, sha256: str, raw: RawStore, cache: ParseCache, known_ids
     kind = source_kind(entry)
     return cache.get(parse_key(entry, sha256, known_ids), kind.record,
                      lambda: kind.read(entry, raw.get(sha256), known_ids))
+
+
+def parse_ahead(wanted: Iterable[tuple[Source, str]], raw: RawStore, cache: ParseCache,
+                known_ids: frozenset[str], progress: Reporter, stage: str) -> None:
+    """Parse side by side, in worker processes (``pipelines.workers``), every (entry, bytes sha256) whose
+    parse the cache lacks, into the cache, so that ``read`` then finds it there. Bytes that do not parse
+    are left for ``read`` to meet and report."""
+    missing = {key: (entry, sha256) for entry, sha256 in wanted
+               if not cache.has(key := parse_key(entry, sha256, known_ids))}
+    if len(missing) < 4 * (workers := worker_count(len(missing))) or workers < 2:
+        return  # a few large parses (fine tables) gain less than they cost to pass between processes
+    parts = {key: (entry, raw, sha256, known_ids, cache.root, key) for key, (entry, sha256) in missing.items()}
+    with progress.stage(f"{stage} (in {workers} workers)", len(parts)) as advance:
+        for key, stored in run_parts(_parse_into, parts):
+            if stored:
+                cache.parsed_ahead(key)
+            advance(missing[key][0].name)
+
+
+def _parse_into(entry: Source, raw: RawStore, sha256: str, known_ids: frozenset[str], cache_root: Path,
+                key: str) -> bool:
+    """In a worker: ``entry``'s parse of the bytes stored under ``key``; False if they do not parse."""
+    kind = source_kind(entry)
+    try:
+        parsed = kind.read(entry, raw.get(sha256), known_ids)
+    except ParseError:
+        return False
+    ParseCache(cache_root).put(key, kind.record, parsed)
+    return True
 
 
 def parse_key(entry: Source, sha256: str, known_ids: frozenset[str]) -> str:

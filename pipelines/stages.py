@@ -23,7 +23,7 @@ from pipelines.fetch import Fetcher, FetchError
 from pipelines.parse_cache import ParseCache
 from pipelines.progress import Reporter
 from pipelines.raw_store import RawDocument, RawStore
-from pipelines.source_kinds import fingerprint, read, snapshot_id, source_kind
+from pipelines.source_kinds import fingerprint, parse_ahead, read, snapshot_id, source_kind
 from pipelines.sources import Document, FineTable, Source, SourceConfig
 from pipelines.workers import run_parts
 from schema.graph import Cites, Contains, HasVersion, StatedIn
@@ -125,6 +125,7 @@ def read_sources(entries: Sequence[Source], fetched: Fetched, previous: Mapping[
 
     docs = {doc.name: doc for doc in fetched.documents}
     present = [entry for entry in entries if entry.name in docs]
+    parse_ahead([(entry, docs[entry.name].sha256) for entry in present], raw, cache, known_ids, progress, stage)
     results, used, quarantined = [], [], []
     with progress.stage(stage, len(present)) as advance:
         for entry in present:
