@@ -2,8 +2,8 @@
 
     python bench/bench_refresh.py [--config examples/offline.toml] [--runs 3]
 
-Prints: the whole law refresh (Dagster in-process, cold store, each in a new process) of the config's EN/FR/DE documents
-beside that of every language it lists (target: linear in documents, all 72 Formex texts of the 24
+Prints: the whole law refresh (Dagster in-process, cold store, a new process each) of the config's
+EN/FR/DE documents beside that of every language it lists (target: linear in documents, all 72 Formex texts of the 24
 languages under 30 s on 2 cores), median and spread over the runs; each stage run directly; the
 parse stage beside the bare lxml parse of the same bytes (target: within 3x); and the bulk load
 beside a row-by-row load of the same graph (target: at least 10x faster). Figures are printed, not asserted.
