@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from kb_store import CheckResult, Manifest, Quarantined, SourceEntry, Store
@@ -212,12 +212,11 @@ def extract_cross_references(law: LawVersions, progress: Reporter) -> list[Cross
     for version in law.versions:
         texts.setdefault(version.lang, []).append((version.provision_id, version.text))
     parts = {lang: (lang, of_lang, known) for lang, of_lang in texts.items()}
-    found: dict[str, list[list[CrossReference]]] = {}
+    in_order: dict[str, Iterator[list[CrossReference]]] = {}  # a language's references, a list per version
     with progress.stage("references", len(parts)) as advance:
         for lang, references in run_parts(extract_many, parts):
-            found[lang] = references
+            in_order[lang] = iter(references)
             advance(lang)
-    in_order = {lang: iter(references) for lang, references in found.items()}
     return [ref.model_copy(update={"version_id": version.id})
             for version in law.versions for ref in next(in_order[version.lang])]
 

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 Key = TypeVar("Key", bound=Hashable)
 Result = TypeVar("Result")
 
-_pools: dict[int, ProcessPoolExecutor] = {}  # by size
+_pool: ProcessPoolExecutor | None = None  # started at the first use, shared by every later one
 
 
 def cores() -> int:
@@ -41,13 +41,12 @@ def run_parts(work: Callable[..., Result], parts: Mapping[Key, tuple[Any, ...]])
         for key, arguments in parts.items():
             yield key, work(*arguments)
         return
-    pool = _pool(cores())
-    futures = {pool.submit(work, *arguments): key for key, arguments in parts.items()}
+    futures = {_workers().submit(work, *arguments): key for key, arguments in parts.items()}
     try:
         for future in as_completed(futures):
             yield futures[future], future.result()
     except BrokenProcessPool as broken:
-        _pools.pop(cores(), None)
+        _shut_down()  # a broken pool takes no more work: the next stage starts a new one
         raise RuntimeError(
             f"a worker process of {work.__qualname__} died: out of memory, killed, or started from a script "
             "that runs the refresh at import (put it under `if __name__ == \"__main__\":`); nothing of the "
@@ -57,13 +56,16 @@ def run_parts(work: Callable[..., Result], parts: Mapping[Key, tuple[Any, ...]])
             future.cancel()  # a part not started when the caller stops reading or a part failed
 
 
-def _pool(size: int) -> ProcessPoolExecutor:
-    if size not in _pools:
-        _pools[size] = ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("spawn"))
-    return _pools[size]
+def _workers() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ProcessPoolExecutor(cores(), mp_context=multiprocessing.get_context("spawn"))
+    return _pool
 
 
 @atexit.register
 def _shut_down() -> None:
-    for pool in _pools.values():
-        pool.shutdown(cancel_futures=True)
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(cancel_futures=True)
+        _pool = None

@@ -38,6 +38,7 @@ def law(eurlex: Path):
 
 def test_the_languages_read_side_by_side_give_the_references_read_one_after_another(
         law, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "cores", lambda: 2)  # in worker processes on any machine
     side_by_side = stages.extract_cross_references(law, LogReporter())
     monkeypatch.setattr(workers, "cores", lambda: 1)
     one_after_another = stages.extract_cross_references(law, LogReporter())
