@@ -136,13 +136,17 @@ class ReferencePieces:
 
 def _among(words: frozenset[str], lower: bool) -> Callable[[str], bool]:
     """A lexeme flag's getter: whether a word (lower-cased, for a LOWER list) is one of ``words``."""
-    return lambda string: (string.lower() if lower else string) in words
+    return _on_word(words.__contains__, lower)
 
 
 def _matching(regex: re.Pattern[str], lower: bool) -> Callable[[str], bool]:
     """A lexeme flag's getter: whether a word (lower-cased, for LOWER) matches ``regex``, as the
     Matcher's REGEX tests it."""
-    return lambda string: regex.search(string.lower() if lower else string) is not None
+    return _on_word(lambda word: regex.search(word) is not None, lower)
+
+
+def _on_word(test: Callable[[str], bool], lower: bool) -> Callable[[str], bool]:
+    return (lambda string: test(string.lower())) if lower else test
 
 
 def _finder(words: frozenset[str]) -> Callable[[str], bool]:
