@@ -71,8 +71,7 @@ def _locate(correction: Correction, provisions: list[ParsedProvision],
     if len(old) != len(new):
         return f"the wording to replace has {len(old)} parts between elisions, its replacement {len(new)}"
     pattern = re.compile("(.*?)".join(map(_pattern, old)), re.DOTALL)
-    # The pattern holds this literally: a provision without it cannot match (a quick look before the regex).
-    literal = max(re.split(r"[ '’]", old[0]), key=len)
+    literal = _literal(old[0])  # a provision without it cannot match: a quick look before the regex
     hits = [(index, match) for index, provision in enumerate(provisions)
             if literal in (text := _field(provision, correction.field)) for match in pattern.finditer(text)]
     where = f"{'heading' if correction.field == 'heading' else 'text'} of the act"
@@ -121,3 +120,8 @@ def _segments(fragment: str, elision: re.Pattern[str]) -> list[str]:
 def _pattern(segment: str) -> str:
     """A normalised segment as a pattern over source text: any run of whitespace for a space."""
     return "".join(r"\s+" if char == " " else _SAME.get(char) or re.escape(char) for char in segment)
+
+
+def _literal(segment: str) -> str:
+    """The longest part of ``segment`` its ``_pattern`` matches only as written."""
+    return max(re.split("[ " + "".join(_SAME) + "]", segment), key=len)
