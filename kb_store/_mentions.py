@@ -101,7 +101,7 @@ def provisions_named(text: str, lang: str, known: frozenset[str],
     of ``langs`` (default: all): of the readings that resolve every mention they see, the one covering
     most text ("Art. 5 Abs. 1 lit. f" is German, not the Danish "Art. 5" and some words), else of all."""
     grammars = languages()
-    readings = [_read(text, grammar_lang, known) for grammar_lang in dict.fromkeys([lang, *(langs or grammars)])
+    readings = [_read(text, grammar_lang, known) for grammar_lang in dict.fromkeys([lang, *(grammars if langs is None else langs)])
                 if grammar_lang in grammars]
     if readings and readings[0].complete and lang in grammars:
         return readings[0].named
