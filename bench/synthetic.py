@@ -66,6 +66,7 @@ from parsers.decision_gdprhub import parse_gdprhub_page
 from parsers.decision_lang import fold, grammar
 from parsers.decision_pdf import parse_decision_pdf
 from parsers.errors import ParseError
+from parsers.normalise.money import major_units
 from parsers.tabular import load_mapping, parse_tabular
 from schema.enforcement import DecisionRecord, FineRecord, Precision
 
@@ -146,7 +147,7 @@ class Vocabulary:
         self.amounts: dict[str, list[int]] = collections.defaultdict(list)
         for r in records:
             if r.fine and r.fine.amount_minor:
-                self.amounts[r.fine.currency].append(r.fine.amount_minor // 100)
+                self.amounts[r.fine.currency].append(major_units(r.fine.amount_minor, r.fine.currency))
         self.names = names = sorted({o.name for r in records for o in r.organisations if o.key})
         self.forms = sorted({o.legal_form for r in records for o in r.organisations if o.legal_form})
         self.words = sorted({w for n in names for w in n.split() if w.isalpha() and w[0].isupper() and len(w) > 3})
@@ -424,8 +425,8 @@ def synthetic_pdf(template: PdfTemplate, facts: Facts, serial: int) -> tuple[byt
     if record is None:
         return template.data + b"\n%% synthetic copy %d\n" % serial, Facts(None)
     text, title = template.page_one, template.title
-    stated = Facts(record.authority_id, None, (record.fine.amount_minor // 100, record.fine.currency)
-                   if record.fine else None, record.parties[0].name if record.parties else None)
+    fine = (major_units(record.fine.amount_minor, record.fine.currency), record.fine.currency) if record.fine else None
+    stated = Facts(record.authority_id, None, fine, record.parties[0].name if record.parties else None)
     new_date = restyle_date(record.decision_date.raw, record.language, facts.day) \
         if record.decision_date.value and facts.day else None
     changes = [("case_ref", record.case_reference, facts.case_ref),
