@@ -17,6 +17,7 @@ import pytest
 from parsers.decision_pdf import parse_decision_pdf
 from parsers.normalise.authorities import gazetteer
 from parsers.normalise.countries import country_code
+from parsers.normalise.money import minor_digits
 from parsers.reconcile import from_decision, reconcile
 from pipelines.checks import decision_documents_read
 from pipelines.enforcement import EnforcementRecords
@@ -58,7 +59,7 @@ def _expected(row: dict[str, str], gdpr_ids: frozenset[str]) -> Expected:
         date=dt.date.fromisoformat(f"{month[1]}-01" if month else row["decision_date"]),
         precision=Precision.MONTH if month else Precision.DAY,
         outcome=Outcome.NOT_A_DECISION if "NOT a decision" in what else Outcome(_OUTCOME.search(what)[1]),
-        fine=(int(fine[2].replace(",", "")) * 100, fine[1]) if fine else None,
+        fine=(int(fine[2].replace(",", "")) * 10 ** minor_digits(fine[1]), fine[1]) if fine else None,
         cites=_cited(_CITED.search(what)[1], gdpr_ids))
 
 
