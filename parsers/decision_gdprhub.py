@@ -18,7 +18,7 @@ from parsers.normalise.countries import country_code
 from parsers.normalise.dates import parse_date, unknown_date
 from parsers.normalise.money import parse_money
 from parsers.normalise.organisations import organisation
-from schema.enforcement import DecisionFormat, DecisionHints, DecisionRecord, Money, Outcome, PartialDate, Party
+from schema.enforcement import DecisionFormat, DecisionHints, DecisionRecord, Money, Organisation, Outcome, PartialDate
 
 __all__ = ["parse_gdprhub_page"]
 
@@ -120,11 +120,11 @@ def _outcome(fine: Money | None, outcome: str) -> Outcome:
     return Outcome.DISMISSAL if outcome.lower() in _DISMISSED else Outcome.OTHER
 
 
-def _parties(cell: Tag | None) -> list[Party]:
+def _parties(cell: Tag | None) -> list[Organisation]:
     """The parties listed, less the authorities among them (an EDPB decision lists the authorities
     concerned)."""
     names = [line for line in _lines(cell) if line.lower() not in _NONE and not is_authority(line)]
-    return [Party(**organisation(name).model_dump()) for name in names]
+    return [organisation(name) for name in names]
 
 
 def _summary(soup: BeautifulSoup) -> list[tuple[str, str]]:

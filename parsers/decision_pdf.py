@@ -27,7 +27,7 @@ from parsers.decision_lang import Grammar, detect, fold, grammar, languages
 from parsers.errors import ParseError
 from parsers.normalise.authorities import gazetteer
 from parsers.normalise.dates import unknown_date
-from schema.enforcement import DecisionFormat, DecisionHints, DecisionRecord, Outcome, Party
+from schema.enforcement import DecisionFormat, DecisionHints, DecisionRecord, Organisation, Outcome
 
 __all__ = ["parse_decision_pdf"]
 
@@ -98,7 +98,7 @@ def _unread(lang: str, hints: DecisionHints) -> dict[str, Any]:
                              f"(have {', '.join(languages())}): its dates, outcome, fine and parties are not read"}
 
 
-def _parties(rules: Grammar, operative: str, text: str) -> list[Party]:
+def _parties(rules: Grammar, operative: str, text: str) -> list[Organisation]:
     """Those the operative part names (the decision's addressees), with the role the document gives
     them anywhere; else every party the document names."""
     everywhere = {party.key: party for party in rules.find_parties(text)}

@@ -5,14 +5,22 @@ Pure function over records. Records are only compared within a block (same count
 authority; same country for case references), and a group never holds two records of one source.
 The rules, tried in this order, each merging the groups of two records:
 
-``same_case_reference``   the case references are equal once reduced to letters and digits, or one is
-                          the other with a short prefix ("DSB-D550.084/0002-DSB/2018", "D550.084/0002-DSB/2018");
-``same_day_same_amount``  same authority, same decision day, same fine in euro;
+``same_case_reference``   a reference of a known scheme in common (read from the case reference field or a
+                          URL: ``parsers.normalise.case_references``), or case references equal once reduced
+                          to letters and digits, or one the other with a short prefix
+                          ("DSB-D550.084/0002-DSB/2018", "D550.084/0002-DSB/2018");
+``same_day_same_amount``  same authority, same decision day, same fine;
 ``same_day_unique``       same authority and day, the only record of each source that day, and no
-                          conflict (different fines, or organisations with nothing in common);
-``same_amount_near_date`` same authority and fine in euro (at least 1,000 EUR), dates at most 183 days
-                          apart (trackers often date a fine by its publication) or one of them undated,
-                          the only such record of each source, and no conflict of organisations.
+                          different fines;
+``same_amount_near_date`` same authority and fine (at least 1,000 EUR), dates at most 183 days apart
+                          (trackers often date a fine by its publication) or one of them undated, the
+                          only such record of each source.
+
+Two fines are the same when equal in one currency, or across currencies when their values in euro (each
+at the reference rate of its day) differ by at most ``FINE_TOLERANCE``: a tracker that reports a GBP fine
+in euro converted it itself. No rule joins two groups that hold records in conflict: references of one
+scheme with none in common, or addressees that certainly differ
+(``parsers.normalise.organisations.addressees_conflict``); each refusal is counted.
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from itertools import combinations
 
+from parsers.normalise.case_references import case_references, scheme_of
+from parsers.normalise.organisations import addressees_conflict
 from schema.enforcement import Decision, DecisionRecord, Fine, FineRecord, Outcome, Precision, SourceRecord
 from schema.graph import ReportedBy
 from schema.ids import act_of
@@ -29,6 +39,7 @@ from schema.law import Record
 
 NEAR_DAYS = 183
 MIN_NEAR_AMOUNT_MINOR = 1_000_00
+FINE_TOLERANCE = 0.02
 _MIN_REFERENCE = 6  # letters and digits: shorter references ("1/2019") are too common to match on
 _REFERENCE_PREFIX = 8  # at most this many leading characters one reference may have more ("DSB-")
 RULES = ("same_case_reference", "same_day_same_amount", "same_day_unique", "same_amount_near_date")
@@ -42,6 +53,7 @@ class Reconciled(Record):
     fines: list[Fine]
     reported_by: list[ReportedBy]
     merges: dict[str, int]
+    refused: dict[str, int]  # rule → matches not merged because the groups held records in conflict
 
 
 def reconcile(records: Sequence[SourceRecord], source_rank: Sequence[str]) -> Reconciled:
@@ -62,7 +74,8 @@ def reconcile(records: Sequence[SourceRecord], source_rank: Sequence[str]) -> Re
         if fine := _fine(decision.id, members):
             fines.append(fine)
         reported += [ReportedBy(decision_id=decision.id, record_id=r.id, rule=groups.rule[r.id]) for r in members]
-    return Reconciled(decisions=decisions, fines=fines, reported_by=reported, merges=dict(groups.merges))
+    return Reconciled(decisions=decisions, fines=fines, reported_by=reported, merges=dict(groups.merges),
+                      refused=dict(groups.refused))
 
 
 def from_fine_row(row: FineRecord, sha256: str, parser_version: str) -> SourceRecord:
@@ -73,11 +86,13 @@ def from_fine_row(row: FineRecord, sha256: str, parser_version: str) -> SourceRe
         id=f"{row.source}/{row.row_id}", source=row.source, kind="table_row", country=row.country,
         authority_id=row.authority_id, authority_raw=row.authority_raw, decision_date=row.decision_date.value,
         date_precision=row.decision_date.precision, date_raw=row.decision_date.raw, case_reference=row.case_id,
-        outcome=row.outcome or row.violation, fine_minor=fine.amount_minor if fine else None,
+        case_references=case_references(row.country, row.case_id, row.source_urls), outcome=row.outcome,
+        violation=row.violation, fine_minor=fine.amount_minor if fine else None,
         fine_currency=fine.currency if fine else None, fine_eur_minor=fine.eur_minor if fine else None,
         eur_rate=str(fine.eur_rate) if fine and fine.eur_rate is not None else None,
         rate_date=fine.rate_date if fine else None, organisations=[o.name for o in named],
-        organisation_keys=[o.key for o in named], articles=row.articles,
+        organisation_keys=[o.key for o in named], organisation_roles=[o.role or "" for o in named],
+        articles=row.articles,
         articles_raw=row.articles_raw, summary=row.summary, urls=row.source_urls, licence=row.licence,
         attribution=row.attribution, source_sha256=sha256, parser_version=parser_version)
 
@@ -90,12 +105,14 @@ def from_decision(doc: DecisionRecord, record_id: str, source: str, sha256: str,
     return SourceRecord(
         id=record_id, source=source, kind="document", country=doc.country, authority_id=doc.authority_id,
         authority_raw=doc.authority_raw, decision_date=date.value, date_precision=date.precision,
-        date_raw=date.raw, case_reference=doc.case_reference, outcome=doc.outcome.value,
+        date_raw=date.raw, case_reference=doc.case_reference,
+        case_references=case_references(doc.country, doc.case_reference, ()), outcome=doc.outcome.value,
         fine_minor=fine.amount_minor if fine else None, fine_currency=fine.currency if fine else None,
         fine_eur_minor=fine.eur_minor if fine else None,
         eur_rate=str(fine.eur_rate) if fine and fine.eur_rate is not None else None,
         rate_date=fine.rate_date if fine else None, organisations=[p.name for p in doc.parties if p.key],
         organisation_keys=[p.key for p in doc.parties if p.key],
+        organisation_roles=[p.role or "" for p in doc.parties if p.key],
         articles=sorted({c.reference.target_id for c in doc.cited if c.reference.target_id in known_ids}),
         articles_raw=sorted({c.reference.text for c in doc.cited}), summary=doc.summary or doc.title,
         urls=[], licence=doc.licence or "", attribution=doc.attribution or "", source_sha256=sha256,
@@ -104,14 +121,15 @@ def from_decision(doc: DecisionRecord, record_id: str, source: str, sha256: str,
 
 # -- grouping ----------------------------------------------------------------------------------------
 class _Groups:
-    """Union-find over records that refuses a union holding two records of one source."""
+    """Union-find over records that refuses a union holding two records of one source, or two records
+    in conflict."""
 
     def __init__(self, records: Sequence[SourceRecord]) -> None:
         self._parent = {r.id: r.id for r in records}
-        self._records = {r.id: r for r in records}
-        self._sources = {r.id: {r.source} for r in records}
+        self._members = {r.id: [r] for r in records}
         self.rule = {r.id: "" for r in records}
         self.merges: Counter[str] = Counter({rule: 0 for rule in RULES})
+        self.refused: Counter[str] = Counter({rule: 0 for rule in RULES})
 
     def _root(self, record_id: str) -> str:
         while self._parent[record_id] != record_id:
@@ -120,20 +138,20 @@ class _Groups:
 
     def merge(self, left: SourceRecord, right: SourceRecord, rule: str) -> None:
         a, b = self._root(left.id), self._root(right.id)
-        if a == b or self._sources[a] & self._sources[b]:
+        if a == b or {r.source for r in self._members[a]} & {r.source for r in self._members[b]}:
+            return
+        if any(_in_conflict(x, y) for x in self._members[a] for y in self._members[b]):
+            self.refused[rule] += 1
             return
         a, b = min(a, b), max(a, b)  # the root is the smaller id, whatever the order of discovery
         self._parent[b] = a
-        self._sources[a] |= self._sources.pop(b)
+        self._members[a] += self._members.pop(b)
         for record in (left, right):  # a record is reported as joined by the first rule that matched it
             self.rule[record.id] = self.rule[record.id] or rule
         self.merges[rule] += 1
 
     def members(self) -> list[list[SourceRecord]]:
-        groups: dict[str, list[SourceRecord]] = defaultdict(list)
-        for record_id in sorted(self._parent):
-            groups[self._root(record_id)].append(self._records[record_id])
-        return list(groups.values())
+        return [sorted(self._members[root], key=lambda r: r.id) for root in sorted(self._members)]
 
 
 def _candidates(rule: str, records: Sequence[SourceRecord]) -> Iterator[tuple[SourceRecord, SourceRecord]]:
@@ -141,53 +159,78 @@ def _candidates(rule: str, records: Sequence[SourceRecord]) -> Iterator[tuple[So
     with their pairs."""
     if rule == "same_case_reference":
         yield from _same_reference(records)
-        return
-    for group in _groups(records, rule):
-        if rule == "same_day_same_amount":
-            yield from _across_sources(group)
-        else:  # only the record of each source that is alone in the group may match
+    elif rule == "same_day_same_amount":
+        for group in _blocks(records, by_day=True, fined=True):
+            yield from _same_fine_pairs(group)
+    elif rule == "same_day_unique":
+        for group in _blocks(records, by_day=True, fined=False):
             counts = Counter(r.source for r in group)
             alone = [r for r in group if counts[r.source] == 1]
-            near = _same_day_pairs if rule == "same_day_unique" else _near_pairs
-            yield from (pair for pair in _across_sources(alone) if near(*pair))
+            yield from (pair for pair in _across_sources(alone) if not _fines_differ(*pair))
+    else:
+        for group in _blocks(records, by_day=False, fined=True):
+            pairs = [pair for pair in _same_fine_pairs(group) if _near(*pair)]
+            # only a record that is the one of its source with that fine may match
+            partners = Counter((r.id, other.source) for a, b in pairs for r, other in ((a, b), (b, a)))
+            yield from ((a, b) for a, b in pairs if partners[(a.id, b.source)] == partners[(b.id, a.source)] == 1)
 
 
-def _groups(records: Sequence[SourceRecord], rule: str) -> Iterator[list[SourceRecord]]:
-    """Records of one authority sharing what the rule compares: the day, the day and fine, or the fine."""
+def _blocks(records: Sequence[SourceRecord], by_day: bool, fined: bool) -> Iterator[list[SourceRecord]]:
+    """Records of one authority (and decision day) with a fine (of at least ``MIN_NEAR_AMOUNT_MINOR``
+    when not by day), sorted by their fine in euro."""
     grouped: dict[tuple, list[SourceRecord]] = defaultdict(list)
     for r in records:
-        if not (r.authority_id and r.country):
-            continue
         day = r.decision_date if r.date_precision == Precision.DAY else None
-        if rule == "same_day_same_amount" and day and r.fine_eur_minor is not None:
-            grouped[(r.authority_id, day, r.fine_eur_minor)].append(r)
-        elif rule == "same_day_unique" and day:
-            grouped[(r.authority_id, day)].append(r)
-        elif rule == "same_amount_near_date" and (r.fine_eur_minor or 0) >= MIN_NEAR_AMOUNT_MINOR:
-            grouped[(r.authority_id, r.fine_eur_minor)].append(r)
-    return (group for group in grouped.values() if len(group) > 1)
+        if not (r.authority_id and r.country) or (by_day and day is None):
+            continue
+        if fined and (r.fine_eur_minor is None or (not by_day and r.fine_eur_minor < MIN_NEAR_AMOUNT_MINOR)):
+            continue
+        grouped[(r.authority_id, day if by_day else None)].append(r)
+    return (sorted(group, key=lambda r: (r.fine_eur_minor or 0, r.id)) for group in grouped.values() if len(group) > 1)
+
+
+def _same_fine_pairs(by_euro: list[SourceRecord]) -> Iterator[tuple[SourceRecord, SourceRecord]]:
+    """The pairs of records of different sources with the same fine, among records sorted by euro value."""
+    for i, low in enumerate(by_euro):
+        for high in by_euro[i + 1:]:
+            if high.fine_eur_minor > low.fine_eur_minor * (1 + FINE_TOLERANCE):
+                break
+            if low.source != high.source and _same_fine(low, high):
+                yield low, high
+
+
+def _same_fine(left: SourceRecord, right: SourceRecord) -> bool:
+    if left.fine_currency == right.fine_currency:
+        return left.fine_minor == right.fine_minor
+    low, high = sorted((left.fine_eur_minor, right.fine_eur_minor))
+    return high - low <= FINE_TOLERANCE * high
+
+
+def _fines_differ(left: SourceRecord, right: SourceRecord) -> bool:
+    return left.fine_minor is not None and right.fine_minor is not None and not _same_fine(left, right)
 
 
 def _across_sources(group: list[SourceRecord]) -> Iterator[tuple[SourceRecord, SourceRecord]]:
     return ((a, b) for a, b in combinations(group, 2) if a.source != b.source)
 
 
-def _same_day_pairs(left: SourceRecord, right: SourceRecord) -> bool:
-    return not _conflict(left, right)
-
-
-def _near_pairs(left: SourceRecord, right: SourceRecord) -> bool:
+def _near(left: SourceRecord, right: SourceRecord) -> bool:
     dates = left.decision_date, right.decision_date
-    near = None in dates or abs((dates[0] - dates[1]).days) <= NEAR_DAYS
-    return near and not _organisations_conflict(left, right)
+    return None in dates or abs((dates[0] - dates[1]).days) <= NEAR_DAYS
 
 
 def _same_reference(records: Sequence[SourceRecord]) -> Iterator[tuple[SourceRecord, SourceRecord]]:
-    """Equal references, or one the other with up to ``_REFERENCE_PREFIX`` leading characters more."""
+    """A scheme's reference in common; or equal references, or one the other with up to
+    ``_REFERENCE_PREFIX`` leading characters more."""
+    by_scheme: dict[tuple, list[SourceRecord]] = defaultdict(list)
     by_reference: dict[tuple, list[SourceRecord]] = defaultdict(list)
     for r in records:
+        for reference in r.case_references:
+            by_scheme[(r.country, reference)].append(r)
         if r.case_reference and len(ref := _NOT_ALNUM.sub("", r.case_reference.upper())) >= _MIN_REFERENCE:
             by_reference[(r.country, ref)].append(r)
+    for group in by_scheme.values():
+        yield from _across_sources(group)
     for (country, ref), group in by_reference.items():
         yield from _across_sources(group)
         for cut in range(1, min(_REFERENCE_PREFIX, len(ref) - _MIN_REFERENCE) + 1):
@@ -195,14 +238,16 @@ def _same_reference(records: Sequence[SourceRecord]) -> Iterator[tuple[SourceRec
                 yield from ((r, shorter) for r in group if r.source != shorter.source)
 
 
-def _conflict(left: SourceRecord, right: SourceRecord) -> bool:
-    amounts = left.fine_eur_minor, right.fine_eur_minor
-    return (None not in amounts and amounts[0] != amounts[1]) or _organisations_conflict(left, right)
+def _in_conflict(left: SourceRecord, right: SourceRecord) -> bool:
+    """References of one scheme with none in common, or addressees that certainly differ."""
+    return _references_conflict(left, right) or addressees_conflict(
+        [name for _, name in left.addressees], [name for _, name in right.addressees])
 
 
-def _organisations_conflict(left: SourceRecord, right: SourceRecord) -> bool:
-    return bool(left.organisation_keys and right.organisation_keys
-                and not set(left.organisation_keys) & set(right.organisation_keys))
+def _references_conflict(left: SourceRecord, right: SourceRecord) -> bool:
+    schemes = {scheme_of(ref) for ref in left.case_references} & {scheme_of(ref) for ref in right.case_references}
+    return any(not {ref for ref in left.case_references if scheme_of(ref) == scheme}
+               & {ref for ref in right.case_references if scheme_of(ref) == scheme} for scheme in schemes)
 
 
 # -- the reconciled decision -------------------------------------------------------------------------
@@ -220,7 +265,7 @@ def _decision(members: list[SourceRecord]) -> Decision:
         # Named after its best record, which no other decision holds: unique and stable across refreshes.
         id=f"decision/{(first('country') or 'xx').lower()}/{authority}/{day}/{_SLUG.sub('-', best.id.lower()).strip('-')}",
         country=first("country"), authority_id=first("authority_id"), decision_date=dated.decision_date,
-        date_precision=dated.date_precision, case_reference=first("case_reference"), outcome=first("outcome"),
+        date_precision=dated.date_precision, case_reference=first("case_reference"), outcome=first("outcome"), violation=first("violation"),
         fine_eur_minor=first("fine_eur_minor"), summary=first("summary"), sources=[r.id for r in members],
         disagreements=_disagreements(members))
 
@@ -240,6 +285,8 @@ _COMPARED = {
     "decision_date": lambda r: r.decision_date.isoformat() if r.date_precision == Precision.DAY else None,
     "fine_eur": lambda r: r.fine_eur_minor,
     "case_reference": lambda r: r.case_reference,
+    "outcome": lambda r: r.outcome,
+    "violation": lambda r: r.violation,
     "organisations": lambda r: ", ".join(sorted(r.organisation_keys)) or None,
     "articles": lambda r: ", ".join(a.removeprefix(act_of(a) + "/") for a in sorted(r.articles)) or None,
 }

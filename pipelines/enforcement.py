@@ -138,9 +138,10 @@ def with_known_since(decisions: list[Decision], records: Iterable[SourceRecord],
 
 
 def _organisations(members: Iterable[SourceRecord]) -> list[tuple[str, str]]:
-    """(key, name) of each organisation the records name, the best-ranked record's spelling first."""
+    """(key, name) of each organisation the records address (not a complainant or a data subject), the
+    best-ranked record's spelling first."""
     named: dict[str, str] = {}
     for record in members:
-        for key, name in zip(record.organisation_keys, record.organisations):
+        for key, name in record.addressees:
             named.setdefault(key, name)
     return list(named.items())

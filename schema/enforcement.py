@@ -69,13 +69,31 @@ class Money(Record):
     raw: str
 
 
+class PartyRole(StrEnum):
+    """The role a source gives a party of a decision. Complainants, data subjects and authorities are
+    named in a decision but never its addressees, so never fined."""
+
+    CONTROLLER = "controller"
+    PROCESSOR = "processor"
+    RESPONDENT = "respondent"
+    COMPLAINANT = "complainant"
+    DATA_SUBJECT = "data_subject"
+    AUTHORITY = "authority"
+
+
+_NOT_ADDRESSED = frozenset({PartyRole.COMPLAINANT, PartyRole.DATA_SUBJECT, PartyRole.AUTHORITY})
+
+
 class Organisation(Record):
-    """A fined or named party. ``name`` is as written, legal form split off into ``legal_form``;
-    ``key`` is what two spellings of one organisation share (see ``parsers.normalise.organisations``)."""
+    """A fined or named party. ``name`` is as written, legal form split off into ``legal_form`` and a
+    role marker ("Complainant: …") into ``role``; ``key`` is what two spellings of one organisation
+    share (see ``parsers.normalise.organisations``)."""
 
     name: str
     legal_form: str | None = None
     key: str
+    role: PartyRole | None = None
+
 
 
 class FineRecord(Record):
@@ -155,7 +173,10 @@ class SourceRecord(Record):
     date_precision: str = Precision.UNKNOWN.value
     date_raw: str = ""
     case_reference: str | None = None
+    case_references: list[str] = Field(default=[], description=(
+        "the references of known schemes its case reference and URLs state: 'aepd PS/00301/2019'"))
     outcome: str | None = None
+    violation: str | None = None
     fine_minor: int | None = None
     fine_currency: str | None = None
     fine_eur_minor: int | None = None
@@ -163,6 +184,8 @@ class SourceRecord(Record):
     rate_date: dt.date | None = None
     organisations: list[str] = []
     organisation_keys: list[str] = []
+    organisation_roles: list[str] = Field(default=[], description=(
+        "the role of each organisation as its source states it (a PartyRole), '' where it states none"))
     articles: list[str] = []
     articles_raw: list[str] = []
     summary: str | None = None
@@ -172,6 +195,14 @@ class SourceRecord(Record):
     source_sha256: str
     parser_version: str
     access: str = "public"
+
+    @property
+    def addressees(self) -> list[tuple[str, str]]:
+        """(key, name) of the organisations the decision may be addressed to: not its complainants, data
+        subjects or authorities (a record that states no roles addresses all it names)."""
+        roles = self.organisation_roles or [""] * len(self.organisations)
+        return [(key, name) for key, name, role in zip(self.organisation_keys, self.organisations, roles)
+                if role not in _NOT_ADDRESSED]
 
 
 class Decision(Record):
@@ -188,6 +219,7 @@ class Decision(Record):
     date_precision: str = Precision.UNKNOWN.value
     case_reference: str | None = None
     outcome: str | None = None
+    violation: str | None = None
     fine_eur_minor: int | None = None
     summary: str | None = None
     sources: list[str]
@@ -252,18 +284,6 @@ class Outcome(StrEnum):
     UNKNOWN = "unknown"
 
 
-class PartyRole(StrEnum):
-    CONTROLLER = "controller"
-    PROCESSOR = "processor"
-    RESPONDENT = "respondent"
-
-
-class Party(Organisation):
-    """An organisation a decision names, with the role the decision gives it, if it states one."""
-
-    role: PartyRole | None = None
-
-
 class Citation(Record):
     """A provision a decision cites, with its evidence: ``reference`` spans the text of one PDF page
     (``page``, from 1, as pypdf extracts it) or of one section of an HTML page (``section``)."""
@@ -312,7 +332,7 @@ class DecisionRecord(Record):
     decision_date: PartialDate
     publication_date: PartialDate
     case_reference: str | None = None
-    parties: list[Party] = []
+    parties: list[Organisation] = []
     outcome: Outcome
     fine: Money | None = None
     cited: list[Citation] = []

@@ -166,4 +166,4 @@ def test_a_gazetteer_refuses_an_id_twice():
     ("Casa", "Casa", None, "casa"),
 ])
 def test_organisations(text, name, legal_form, key):
-    assert organisation(text).model_dump() == dict(name=name, legal_form=legal_form, key=key)
+    assert organisation(text).model_dump() == dict(name=name, legal_form=legal_form, key=key, role=None)

@@ -6,20 +6,31 @@ import datetime as dt
 
 import pytest
 
+from parsers.normalise.case_references import case_references
+from parsers.normalise.organisations import organisation
 from parsers.reconcile import reconcile
 from schema.enforcement import SourceRecord
 
 DSB = "authority/at/dsb"
+GARANTE = "authority/it/garante"
+DOCWEB = "https://www.garanteprivacy.it/web/guest/home/docweb/-/docweb-display/docweb/"
 
 
 def record(source: str, row: str, day: str | None = "2018-09-27", eur: int | None = 300_00,
            authority: str | None = DSB, precision: str = "day", ref: str | None = None,
-           organisations: tuple[str, ...] = ()) -> SourceRecord:
-    return SourceRecord(id=f"{source}/{row}", source=source, kind="table_row", country="AT", authority_id=authority,
+           organisations: tuple[str, ...] = (), urls: tuple[str, ...] = (), stated: tuple[int, str] | None = None
+           ) -> SourceRecord:
+    """A record of ``authority``'s country fining ``eur`` (as ``stated``: minor units and currency, if not euro)."""
+    country = authority.split("/")[1].upper() if authority else "AT"
+    minor, currency = stated or (eur, "EUR")
+    parties = [organisation(name) for name in organisations]
+    return SourceRecord(id=f"{source}/{row}", source=source, kind="table_row", country=country, authority_id=authority,
                         decision_date=dt.date.fromisoformat(day) if day else None,
-                        date_precision=precision if day else "unknown", case_reference=ref, fine_minor=eur,
-                        fine_currency="EUR" if eur is not None else None, fine_eur_minor=eur,
-                        organisations=list(organisations), organisation_keys=list(organisations),
+                        date_precision=precision if day else "unknown", case_reference=ref,
+                        case_references=case_references(country, ref, urls), urls=list(urls),
+                        fine_minor=minor if eur is not None else None, fine_currency=currency if eur is not None else None,
+                        fine_eur_minor=eur, organisations=[p.name for p in parties],
+                        organisation_keys=[p.key for p in parties], organisation_roles=[p.role or "" for p in parties],
                         licence="l", attribution="a", source_sha256="0" * 64, parser_version="1")
 
 
@@ -51,6 +62,38 @@ CASES = [
     ("another authority", [record("a", "1"), record("b", "1", authority="authority/de/bfdi")], [{"a/1"}, {"b/1"}], None),
     ("never two records of one source", [record("a", "1"), record("a", "2"), record("b", "1")],
      [{"a/1", "b/1"}, {"a/2"}], "same_day_same_amount"),
+    # A reference read from a URL; the Garante's ETid-212/213: same day and fine, each its own measure.
+    ("a docweb number in a URL is the reference in the other's field",
+     [record("a", "1", authority=GARANTE, urls=(DOCWEB + "9269629",)), record("b", "1", authority=GARANTE, ref="9269629", day="2020-01-24")],
+     [{"a/1", "b/1"}], "same_case_reference"),
+    ("same day and fine, docweb numbers that differ: two measures",
+     [record("a", "212", authority=GARANTE, urls=(DOCWEB + "9269629",), organisations=("Azienda Ospedaliera di Verona",)),
+      record("a", "213", authority=GARANTE, urls=(DOCWEB + "9269618",), organisations=("Sapienza Università di Roma",)),
+      record("b", "2285", authority=GARANTE, ref="9269618", organisations=('University "La Sapienza" Rome',)),
+      record("b", "2286", authority=GARANTE, ref="9269629", organisations=("Integrated University Hospital of Verona",))],
+     [{"a/212", "b/2286"}, {"a/213", "b/2285"}], "same_case_reference"),
+    ("a URL naming the other measure's number: its addressee conflicts, so it stays alone",
+     [record("a", "1", authority=GARANTE, ref="9269629", organisations=("Azienda Ospedaliera di Verona",)),
+      record("c", "264", authority=GARANTE, urls=(DOCWEB + "9269629",), organisations=("Sapienza Università di Roma",))],
+     [{"a/1"}, {"c/264"}], None),
+    ("same day and fine, addressees with nothing in common", [record("a", "1", organisations=("Caixabank",)),
+                                                             record("b", "1", organisations=("BANKIA",))],
+     [{"a/1"}, {"b/1"}], None),
+    ("same day and fine, one addressee written as an abbreviation",
+     [record("a", "1", organisations=("Istituto Nazionale Previdenza Sociale",)), record("b", "1", organisations=("INPS",))],
+     [{"a/1", "b/1"}], "same_day_same_amount"),
+    ("a complainant is no addressee to conflict with",
+     [record("a", "1", organisations=("Acme",)), record("b", "1", organisations=("Complainant: Max Mustermann", "Acme AG"))],
+     [{"a/1", "b/1"}], "same_day_same_amount"),
+    ("the same fine stated in two currencies, 0.2% apart in euro",
+     [record("a", "1", eur=22_046_000_00), record("b", "1", eur=22_003_410_00, stated=(20_000_000_00, "GBP"))],
+     [{"a/1", "b/1"}], "same_day_same_amount"),
+    ("fines in two currencies 8% apart in euro: two fines",
+     [record("a", "1", eur=22_046_000_00), record("b", "1", eur=20_300_000_00, stated=(18_400_000_00, "GBP"))],
+     [{"a/1"}, {"b/1"}], None),
+    ("one currency: equal or not, whatever the euro",
+     [record("a", "1", eur=300_01, stated=(300_00, "GBP")), record("b", "1", eur=300_00, stated=(300_00, "GBP"))],
+     [{"a/1", "b/1"}], "same_day_same_amount"),
 ]
 
 
@@ -60,6 +103,12 @@ def test_rule(what: str, records: list[SourceRecord], expected: list[set[str]], 
     assert sorted(map(sorted, (set(d.sources) for d in result.decisions))) == sorted(map(sorted, expected))
     joined = {r.rule for r in result.reported_by if r.rule}
     assert joined == ({rule} if rule else set())
+
+
+def test_a_refused_merge_is_counted_by_rule() -> None:
+    result = reconcile([record("a", "1", organisations=("Caixabank",)), record("b", "1", organisations=("BANKIA",))],
+                       ["a", "b"])
+    assert result.refused["same_day_same_amount"] == 1 and sum(result.merges.values()) == 0
 
 
 def test_a_decision_takes_the_best_source_and_lists_disagreements() -> None:

@@ -81,7 +81,7 @@ import pycld2
 from parsers.normalise.dates import parse_date
 from parsers.normalise.money import parse_money
 from parsers.normalise.organisations import organisation
-from schema.enforcement import Money, Outcome, PartialDate, Party, PartyRole
+from schema.enforcement import Money, Organisation, Outcome, PartialDate, PartyRole
 
 __all__ = ["Grammar", "detect", "fold", "grammar", "languages"]
 
@@ -251,17 +251,17 @@ class Grammar:
                 return _REF_JOINT.sub(r"\1", fold(match["ref"]))
         return None
 
-    def find_parties(self, text: str) -> list[Party]:
+    def find_parties(self, text: str) -> list[Organisation]:
         """The organisations the patterns name (matched with case: names are capitalised), once each by
         match key, with the first role stated."""
         roles = "|".join(sorted(map(re.escape, self.roles), key=len, reverse=True))
-        found: dict[str, Party] = {}
+        found: dict[str, Organisation] = {}
         for pattern in self.party_patterns:
             for match in re.finditer(pattern.replace("{role}", f"(?i:{roles})"), text):
                 org = organisation(_SPACE_BEFORE_MARK.sub(r"\1", match["name"]))
                 role = self.roles.get((match.groupdict().get("role") or "").lower())
                 if org.key and (org.key not in found or role and not found[org.key].role):
-                    found[org.key] = Party(**org.model_dump(), role=role)
+                    found[org.key] = org.model_copy(update={"role": role or org.role})
         return list(found.values())
 
     def laws_named(self, text: str) -> list[str]:

@@ -1,0 +1,73 @@
+"""Parties of a decision, table-driven: the role a source writes around a name, and when two names
+certainly name different organisations (so that no reconciliation rule joins their records)."""
+
+from __future__ import annotations
+
+import pytest
+
+from parsers.normalise.organisations import addressees_conflict, organisation
+from schema.enforcement import PartyRole
+
+ROLES = [
+    # (as written, name, role)
+    ("Complainant: Max Mustermann", "Max Mustermann", PartyRole.COMPLAINANT),
+    ("Respondent: Bundesamt für Sicherheit im Gesundheitswesen (BASG)",
+     "Bundesamt für Sicherheit im Gesundheitswesen (BASG)", PartyRole.RESPONDENT),
+    ("Signore XX (the data subject)", "Signore XX", PartyRole.DATA_SUBJECT),
+    ("Areti S.p.A. (the controller)", "Areti", PartyRole.CONTROLLER),
+    ("an unnamed citizen (data processor)", "an unnamed citizen", PartyRole.PROCESSOR),
+    ("Autoriteit persoonsgegevens (DPA)", "Autoriteit persoonsgegevens", PartyRole.AUTHORITY),
+    ("noyb", "noyb", PartyRole.COMPLAINANT),
+    ("Vodafone España, S.A.U.", "Vodafone España", None),
+    ("Telecoms provider (1&1 Telecom GmbH)", "Telecoms provider (1&1 Telecom GmbH)", None),
+]
+
+
+@pytest.mark.parametrize("text, name, role", ROLES)
+def test_roles(text: str, name: str, role: PartyRole | None) -> None:
+    party = organisation(text)
+    assert (party.name, party.role) == (name, role)
+
+
+SAME = [
+    # Pairs of the offline corpus's trackers that report one decision under two spellings.
+    ("UWV (Dutch employee insurance service provider)", "UWV - Insurance provider"),
+    ("Istituto Nazionale Previdenza Sociale (INPS)", "INPS"),
+    ("Istituto Nazionale Assicurazione Infortuni sul Lavoro", "INAIL"),
+    ("Nationale Maatschappij der Belgische Spoorwegen", "NMBS"),
+    ("RTI - Reti Televisive Italiane", "TV broadcast services company (R.T.I.)"),
+    ("Clearview Al", "Clearview A.I."),
+    ("Telecoms provider (1&1 Telecom GmbH)", "1&1 Telecom GmbH"),
+    ("Knuddels.de", "Knuddels"),
+    ("Job Team", "JobTeam A/S DKK"),
+    ("Transport Workers' Union of Aragon", "Sindicato Aragonés de Transporte"),
+    ("Meta Platforms Ireland", "Meta Platforms"),
+    # No telling: a description, a name of describing words only, another script.
+    ("Debt collection company", "EOS Matrix"),
+    ("Employer", "Company"),
+    ("Medical centers", "Medical service providers"),
+    ("Piraeus Leasing S.M.S.A.", "ΠΕΙΡΑΙΩΣ ΧΡΗΜΑΤΟΔΟΤΙΚΕΣ ΜΙΣΘΩΣΕΙΣ"),
+]
+DIFFERENT = [
+    ("Azienda sanitaria locale di Bari", "H&M"),
+    ('University "La Sapienza" Rome', "Azienda Ospedaliero Universitaria Integrata di Verona (Hospital)"),
+    ("Caixabank", "BANKIA"),
+    ("Dante International", "Enel Energie"),
+    ("Google Ireland", "Facebook Ireland"),
+    ("TELEFONICA DE ESPAÑA", "Xfera Moviles"),
+]
+
+
+@pytest.mark.parametrize("left, right", SAME)
+def test_names_of_one_organisation_do_not_conflict(left: str, right: str) -> None:
+    assert not addressees_conflict([left], [right]) and not addressees_conflict([right], [left])
+
+
+@pytest.mark.parametrize("left, right", DIFFERENT)
+def test_names_of_two_organisations_conflict(left: str, right: str) -> None:
+    assert addressees_conflict([left], [right]) and addressees_conflict([right], [left])
+
+
+def test_one_name_in_common_is_enough_and_no_name_is_no_conflict() -> None:
+    assert not addressees_conflict(["Fortum Marketing and Sales Polska", "PIKA"], ["PIKA"])
+    assert not addressees_conflict([], ["Caixabank"])
