@@ -31,6 +31,7 @@ from collections.abc import Iterator, Sequence
 from itertools import combinations
 
 from parsers.normalise.case_references import case_references, scheme_of
+from parsers.normalise.money import minor_digits
 from parsers.normalise.organisations import addressees_conflict
 from schema.enforcement import Decision, DecisionRecord, Fine, FineRecord, Outcome, Precision, SourceRecord
 from schema.graph import ReportedBy
@@ -38,7 +39,7 @@ from schema.ids import act_of
 from schema.law import Record
 
 NEAR_DAYS = 183
-MIN_NEAR_AMOUNT_MINOR = 1_000_00
+MIN_NEAR_AMOUNT_MINOR = 1_000 * 10 ** minor_digits("EUR")
 FINE_TOLERANCE = 0.02
 _MIN_REFERENCE = 6  # letters and digits: shorter references ("1/2019") are too common to match on
 _REFERENCE_PREFIX = 8  # at most this many leading characters one reference may have more ("DSB-")
