@@ -37,10 +37,10 @@ class Gazetteer:
 
     def resolve(self, name: str, country: str | None = None) -> str | None:
         """The id of the one authority ``name`` designates in ``country``, or None."""
-        found = self._lookup(name, country)
+        found = self.bearing(name, country)
         if len(found) == 1:
             return next(iter(found))
-        named = [ids for part in _PARENTHESES.split(name) if (ids := self._lookup(part, country))]
+        named = [ids for part in _PARENTHESES.split(name) if (ids := self.bearing(part, country))]
         if not named:
             return None
         common = set.intersection(*named)
@@ -49,7 +49,8 @@ class Gazetteer:
             return common.pop()
         return singles.pop() if len(singles) == 1 else None
 
-    def _lookup(self, name: str, country: str | None) -> set[str]:
+    def bearing(self, name: str, country: str | None = None) -> set[str]:
+        """The ids of every authority (of ``country``, if given) that bears ``name`` whole."""
         ids = self._ids_by_key.get(_key(name), set())
         return {id_ for id_ in ids if country is None or self.authorities[id_].country == country}
 

@@ -55,3 +55,7 @@ def country_code(name: str) -> str | None:
     """``"THE NETHERLANDS"`` → ``"NL"``, ``"Österreich"`` → ``"AT"``, ``"EL"`` → ``"GR"``; None if unknown."""
     return _CODES.get(match_key(name))
 
+
+def country_names() -> dict[str, tuple[str, ...]]:
+    """Every code the table knows and its names, English first."""
+    return dict(_NAMES)
