@@ -1,12 +1,14 @@
 """The Kùzu store: engine adapter, bulk load, published snapshots, point-in-time reads."""
 
 from kb_store.diff import RowChange, SnapshotDiff, diff_snapshots
-from kb_store.enforcement import DecisionView, EnforcementFilter
+from kb_store._mentions import NotUnderstood, short_id
+from kb_store.enforcement import DecisionPage, DecisionView, EnforcementFilter
 from kb_store.manifest import CheckResult, Manifest, PointerMove, Quarantined, SourceEntry
 from kb_store.prune import Pruned, disk_usage, prune, prune_plan
 from kb_store.read import ProvisionView, Reader
 from kb_store.store import Store, StoreLocked, UnknownSnapshot
 
-__all__ = ["CheckResult", "DecisionView", "EnforcementFilter", "Manifest", "PointerMove", "ProvisionView", "Pruned",
-           "Quarantined", "Reader", "RowChange", "SnapshotDiff", "SourceEntry", "Store", "StoreLocked", "UnknownSnapshot",
-           "diff_snapshots", "disk_usage", "prune", "prune_plan"]
+__all__ = ["CheckResult", "DecisionPage", "DecisionView", "EnforcementFilter", "Manifest", "NotUnderstood",
+           "PointerMove", "ProvisionView", "Pruned", "Quarantined", "Reader", "RowChange", "SnapshotDiff", "SourceEntry",
+           "Store", "StoreLocked", "UnknownSnapshot", "diff_snapshots", "disk_usage", "prune", "prune_plan",
+           "short_id"]

@@ -3,16 +3,18 @@ and dates, read with the extractors ingestion uses (the cross-reference grammars
 the authority gazetteer, the decision grammars' month names).
 
 Every finder returns mentions in the order of the text, each with its span, so that a caller can
-tell which words are already accounted for.
+tell which words are already accounted for. The ``…_given`` readers take a filter's whole text as
+naming one thing, and refuse it with ``NotUnderstood`` when it does not.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import importlib.util
 import re
 import runpy
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -23,15 +25,20 @@ from parsers.decision_lang import grammar as decision_grammar
 from parsers.decision_lang import languages as decision_languages
 from parsers.normalise import match_key
 from parsers.normalise.authorities import gazetteer
-from parsers.normalise.countries import country_code
+from parsers.normalise.countries import country_code, country_names
 from parsers.normalise.dates import parse_date
 from parsers.xref import extract_references, languages
 from schema.enforcement import Authority, Precision
-from schema.ids import GDPR, Kind, kind_of
+from schema.ids import ACT_TYPES, GDPR, SEGMENT_PREFIX, Kind, act_of, kind_of
 
 _QUERY_TEXT = "query"  # a citing id in no act: what a text names with its act resolves, and nothing else
 _WORD = re.compile(r"[^\W_]+")
 _LONGEST_COUNTRY = 4  # words in the longest country name worth finding ("Isle of Man", "Czech Republic")
+
+
+class NotUnderstood(ValueError):
+    """Words given to name one thing — a provision, a country, an authority — that name nothing the
+    snapshot has, or several things; the message says what was not understood and what is accepted."""
 
 
 class Mention(BaseModel):
@@ -91,17 +98,106 @@ def stop_words(lang: str) -> frozenset[str]:
 
 
 # -- provisions -------------------------------------------------------------------------------------
-def provisions_named(text: str, lang: str, known: frozenset[str],
-                     langs: Sequence[str] | None = None) -> list[NamedProvision]:
-    """The provisions of ``known`` that ``text`` names, in its order. A provision named without its
-    act is the GDPR's ("Article 17"), one named with another act that act's; an act named alone is
-    the act, when the text names nothing else.
+_PROVISION_FORMS = ("an id (art_6, art_6/par_1, eu/reg/2016/679/art_6) or a citation as written in a language of "
+                   "the law ('Article 17', 'Art. 5(1)(f)', 'Artikel 6 DSGVO', 'article 6 du RGPD')")
+_SEGMENT = rf"(?:{'|'.join(SEGMENT_PREFIX.values())})_[A-Za-z0-9]+"
+_ID = re.compile(rf"(?<![\w/])(?:eu/(?:{'|'.join(ACT_TYPES)})/\d{{4}}/\d+(?:/{_SEGMENT})*|{_SEGMENT}(?:/{_SEGMENT})*)"
+                 r"(?![\w/])")
+_BARE_NUMBER = re.compile(r"\s*(\d+)\s*")
 
-    Read with the grammar of ``lang`` if it resolves every mention it sees; else with the other grammars
-    of ``langs`` (default: all): of the readings that resolve every mention they see, the one covering
-    most text ("Art. 5 Abs. 1 lit. f" is German, not the Danish "Art. 5" and some words), else of all."""
+
+def full_id(provision_id: str) -> str:
+    """Accept ``art_17/par_1`` as short for the GDPR's ``eu/reg/2016/679/art_17/par_1``."""
+    return provision_id if provision_id.startswith("eu/") else f"{GDPR}/{provision_id.strip('/')}"
+
+
+def short_id(provision_id: str) -> str:
+    """A GDPR provision's id relative to the GDPR (``art_17/par_1``), as ``full_id`` reads it; others whole."""
+    return provision_id.removeprefix(f"{GDPR}/")
+
+
+def provision_given(text: str, known: frozenset[str]) -> str:
+    """The one provision (or act) of ``known`` that ``text`` names whole: an id, or a citation as
+    written in any language of the law with at most its act's name and stop words beside it
+    ("article 6 du RGPD"). A bare number, a provision ``known`` lacks, several provisions or words
+    left unread are refused, each with its reason and the forms accepted."""
+    if number := _BARE_NUMBER.fullmatch(text):
+        raise NotUnderstood(_bare_number(number[1], known))
+    if missing := next((full_id(m.group()) for m in _ID.finditer(text) if full_id(m.group()) not in known), None):
+        raise NotUnderstood(f"the snapshot has no provision {missing}{_holds(missing, known)}; give {_PROVISION_FORMS}")
+    named = provisions_named(text, None, known)
+    ids = list(dict.fromkeys(mention.id for mention in named))
+    if not ids:
+        raise NotUnderstood(f"{text!r} names no provision the snapshot has; give {_PROVISION_FORMS}")
+    if len(ids) > 1:
+        raise NotUnderstood(f"{text!r} names {len(ids)} provisions ({', '.join(map(short_id, ids))}); give one: "
+                            f"{_PROVISION_FORMS}")
+    if unread := _unread_words(text, named, known):
+        raise NotUnderstood(f"{' '.join(unread)!r} in {text!r} is not understood (it reads as {short_id(ids[0])} "
+                            f"without it); give {_PROVISION_FORMS}")
+    return ids[0]
+
+
+def _bare_number(number: str, known: frozenset[str]) -> str:
+    guesses = [f"{prefix}_{number} / {word} {number}" for prefix, word in (("art", "Article"), ("rct", "Recital"))
+               if f"{GDPR}/{prefix}_{number}" in known]
+    return f"{number!r} is a bare number, which names no provision: " + (
+        f"did you mean {' or '.join(guesses)}?" if guesses else f"give {_PROVISION_FORMS}")
+
+
+def _holds(missing: str, known: frozenset[str]) -> str:
+    """What the nearest provision containing ``missing`` holds, when one below the act does."""
+    container = missing.rsplit("/", 1)[0]
+    while container not in known and container.count("/") > 3:
+        container = container.rsplit("/", 1)[0]
+    if container not in known or kind_of(container) is Kind.ACT:
+        return ""
+    below = sorted((id_ for id_ in known if id_.rsplit("/", 1)[0] == container), key=lambda id_: (len(id_), id_))
+    return f" ({short_id(container)} holds {', '.join(map(short_id, below)) or 'no subdivisions'})"
+
+
+def _unread_words(text: str, named: list[NamedProvision], known: frozenset[str]) -> list[str]:
+    """The words of ``text`` outside ``named`` that are neither stop words nor a name of its act ("du RGPD")."""
+    rest, act = _blank(text, named), act_of(named[0].id)
+    if _words_besides_stop_words(rest) and act in known:
+        rest = _blank(rest, [mention for mention in provisions_named(rest, None, known) if mention.id == act])
+    return _words_besides_stop_words(rest)
+
+
+def _words_besides_stop_words(text: str) -> list[str]:
+    return [word.text for word in words(text) if word.key not in _grammar_words()]
+
+
+def _blank(text: str, mentions: Iterable[NamedProvision]) -> str:
+    """``text`` with the characters of ``mentions`` made spaces, so that the rest keeps its offsets."""
+    chars = list(text)
+    for mention in mentions:
+        chars[mention.start:mention.end] = " " * (mention.end - mention.start)
+    return "".join(chars)
+
+
+def provisions_named(text: str, lang: str | None, known: frozenset[str],
+                     langs: Sequence[str] | None = None) -> list[NamedProvision]:
+    """The provisions of ``known`` that ``text`` names, in its order. An id names itself (``art_17/par_1``,
+    ``eu/reg/2016/679/art_6``); a provision written without its act is the GDPR's ("Article 17"), one
+    written with another act that act's; an act named alone is the act, when the text names nothing else.
+
+    Written mentions are read with the grammar of ``lang`` if it resolves every mention it sees; else
+    (and with no ``lang``) with the other grammars of ``langs`` (default: all): of the readings that
+    resolve every mention they see, the one covering most text ("Art. 5 Abs. 1 lit. f" is German, not
+    the Danish "Art. 5" and some words), else of all."""
+    ids = [NamedProvision(id=full_id(m.group()), matched_text=m.group(), start=m.start(), end=m.end())
+           for m in _ID.finditer(text)]
+    written = _blank(text, ids)
+    named = [*(mention for mention in ids if mention.id in known),
+             *(_written(written, lang, known, langs) if _WORD.search(written) else [])]
+    return sorted(named, key=lambda mention: mention.start)
+
+
+def _written(text: str, lang: str | None, known: frozenset[str], langs: Sequence[str] | None) -> list[NamedProvision]:
     grammars = languages()
-    readings = [_read(text, grammar_lang, known) for grammar_lang in dict.fromkeys([lang, *(grammars if langs is None else langs)])
+    readings = [_read(text, grammar_lang, known)
+                for grammar_lang in dict.fromkeys([lang, *(grammars if langs is None else langs)])
                 if grammar_lang in grammars]
     if readings and readings[0].complete and lang in grammars:
         return readings[0].named
@@ -155,6 +251,24 @@ _BY_ADJECTIVE = {adjective + ending: code for code, adjectives in _ADJECTIVES.it
                  for adjective in adjectives for ending in _ENDINGS}
 
 
+def country_given(text: str) -> str:
+    """The country ``text`` names whole, as ``country_code`` reads it: "ES", "es", "Spain", "España"."""
+    if code := country_code(text):
+        return code
+    names = {name: f"{names[0]} ({code})" for code, names in country_names().items() for name in names}
+    raise NotUnderstood(f"no country {text!r}{_closest(text, names)}; give an ISO 3166-1 alpha-2 code or the "
+                        "country's name in English or its own language: ES, Spain, España")
+
+
+def _closest(text: str, labels: Mapping[str, str]) -> str:
+    """", closest: …" and the labels of up to three names written most like ``text``, if any are."""
+    by_key: dict[str, str] = {}
+    for name, label in labels.items():
+        by_key.setdefault(match_key(name), label)
+    close = dict.fromkeys(by_key[key] for key in difflib.get_close_matches(match_key(text), by_key, n=3))
+    return f", closest: {'; '.join(close)}" if close else ""
+
+
 def countries_named(text: str) -> list[Mention]:
     """The countries ``text`` names (ISO 3166-1 alpha-2, as ``country_code`` reads them), by name in
     any language the country table holds, by adjective, or by a code written in capitals that is no
@@ -197,6 +311,36 @@ class _AuthorityName(NamedTuple):
     keys: tuple[str, ...]
     ids: frozenset[str]
     capitals: bool  # an abbreviation in capitals matches only in capitals: "ICO", not "ico"
+
+
+def authority_given(text: str, country: str | None = None) -> str:
+    """The one authority (of ``country``, if given) that ``text`` names whole: an id, or a name,
+    abbreviation, former name or alias the gazetteer holds. A name several authorities share is
+    refused with their names, ids and countries; an unknown one with the names closest to it."""
+    authorities = gazetteer().authorities
+    where = f" in {country}" if country else ""
+    if text in authorities:
+        if country and authorities[text].country != country:
+            raise NotUnderstood(f"{text} is an authority of {authorities[text].country}, not{where}")
+        return text
+    if found := gazetteer().resolve(text, country):
+        return found
+    if len(bearing := gazetteer().bearing(text, country)) > 1:
+        several_countries = len({authorities[id_].country for id_ in bearing}) > 1
+        raise NotUnderstood(f"{text!r} names {len(bearing)} authorities{where}: {_authority_labels(bearing)}; "
+                            "give one's id" + (", or its country" if several_countries else ""))
+    if elsewhere := gazetteer().bearing(text):
+        raise NotUnderstood(f"no authority {text!r}{where}; by that name: {_authority_labels(elsewhere)}")
+    names = {name: f"{name} ({authority.id}, {authority.country})" for authority in authorities.values()
+             for name in (authority.name_en, *authority.names.values(), *authority.abbreviations,
+                          *authority.former_names, *authority.aliases)}
+    raise NotUnderstood(f"no authority {text!r}{where}{_closest(text, names)}; give a name, abbreviation or id the "
+                        "gazetteer knows (e.g. 'AEPD', 'authority/es/aepd')")
+
+
+def _authority_labels(ids: Iterable[str]) -> str:
+    authorities = gazetteer().authorities
+    return "; ".join(f"{authorities[id_].name_en} ({id_}, {authorities[id_].country})" for id_ in sorted(ids))
 
 
 def authorities_named(text: str, countries: Collection[str] = ()) -> list[Mention]:

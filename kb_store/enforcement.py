@@ -7,10 +7,9 @@ import datetime as dt
 
 from pydantic import BaseModel
 
-from kb_store._mentions import provisions_named
+from kb_store._mentions import authority_given, country_given, provision_given
 from kb_store.engine import Engine
 from parsers.normalise import match_key
-from parsers.normalise.authorities import gazetteer
 
 
 class FineView(BaseModel):
@@ -64,37 +63,53 @@ class EnforcementFilter(BaseModel):
     fined: bool = False
 
 
-def find_decisions(engine: Engine, query: EnforcementFilter) -> list[DecisionView]:
-    """Decisions matching every given filter, by date then id. ``after``/``before`` are exclusive;
-    ``cites`` is a citation as people write it ("Art. 6", "Article 5(1)(f) GDPR") and matches the
-    provision and everything below it."""
-    where, params = _conditions(engine, query)
+class DecisionPage(BaseModel):
+    """The decisions matching a filter from ``offset`` on, and how many match in all."""
+
+    total: int
+    offset: int
+    results: list[DecisionView]
+
+
+def find_decisions(engine: Engine, query: EnforcementFilter, known: frozenset[str], limit: int | None = None,
+                   offset: int = 0) -> DecisionPage:
+    """Up to ``limit`` (default: all) of the decisions matching every given filter from ``offset`` on,
+    by date then id. ``after``/``before`` are exclusive; ``country`` is a code or a name ("ES", "Spain");
+    ``cites`` is a provision of ``known`` as ``provision_given`` reads it, and matches it and everything
+    below it. A filter naming nothing, or several things, is refused with ``NotUnderstood``."""
+    if (limit is not None and limit < 1) or offset < 0:
+        raise ValueError(f"a limit is 1 or more and an offset 0 or more, not {limit} and {offset}")
+    where, params = _conditions(query, known)
+    paging = {"offset": offset} | ({} if limit is None else {"limit": limit})
+    match = "MATCH (d:Decision) " + (f"WHERE {' AND '.join(where)} " if where else "")
+    (counted,) = engine.execute(match + "RETURN count(d) AS total", params)
+    if offset >= counted["total"]:  # nothing to read; and Kùzu 0.11 crashes on ORDER BY … SKIP 50000 LIMIT 50
+        return DecisionPage(total=counted["total"], offset=offset, results=[])
     rows = engine.execute(
-        "MATCH (d:Decision) " + (f"WHERE {' AND '.join(where)} " if where else "") +
-        "OPTIONAL MATCH (d)-[:ISSUED_BY]->(a:Authority) OPTIONAL MATCH (d)-[:IMPOSES]->(f:Fine) "
+        match + "OPTIONAL MATCH (d)-[:ISSUED_BY]->(a:Authority) OPTIONAL MATCH (d)-[:IMPOSES]->(f:Fine) "
         "RETURN d.id AS id, d.country AS country, d.authority_id AS authority_id, a.name_en AS authority, "
         "d.decision_date AS decision_date, d.date_precision AS date_precision, d.outcome AS outcome, "
         "d.case_reference AS case_reference, d.disagreements AS disagreements, f.amount_minor AS amount_minor, "
         "f.currency AS currency, f.eur_minor AS eur_minor, f.eur_rate AS eur_rate, f.rate_date AS rate_date "
-        "ORDER BY decision_date, id", params)
+        "ORDER BY decision_date, id SKIP $offset" + (" LIMIT $limit" if "limit" in paging else ""), params | paging)
     ids = [row["id"] for row in rows]
     records, organisations = _records(engine, ids), _organisations(engine, ids)
-    return [DecisionView(
+    return DecisionPage(total=counted["total"], offset=offset, results=[DecisionView(
         **{k: row[k] for k in ("id", "country", "authority_id", "authority", "decision_date", "date_precision",
                                "outcome", "case_reference", "disagreements")},
         fine=FineView(**{k: row[k] for k in FineView.model_fields}) if row["amount_minor"] is not None else None,
         organisations=organisations.get(row["id"], []), sources=records.get(row["id"], []),
-        cites=sorted({a for r in records.get(row["id"], []) for a in r.articles})) for row in rows]
+        cites=sorted({a for r in records.get(row["id"], []) for a in r.articles})) for row in rows])
 
 
-def _conditions(engine: Engine, query: EnforcementFilter) -> tuple[list[str], dict]:
+def _conditions(query: EnforcementFilter, known: frozenset[str]) -> tuple[list[str], dict]:
     where, params = [], {}
     if query.country:
         where.append("d.country = $country")
-        params["country"] = query.country.upper()
+        params["country"] = country_given(query.country)
     if query.authority:
         where.append("d.authority_id = $authority")
-        params["authority"] = _authority_id(query.authority, params.get("country"))
+        params["authority"] = authority_given(query.authority, params.get("country"))
     if query.after:
         where.append("d.decision_date > $after")
         params["after"] = query.after
@@ -109,31 +124,9 @@ def _conditions(engine: Engine, query: EnforcementFilter) -> tuple[list[str], di
     if query.cites:
         where.append("EXISTS { MATCH (d)-[:REPORTED_BY]->(:SourceRecord)-[:RECORD_CITES]->(p:Provision) "
                      "WHERE p.id = $cited OR starts_with(p.id, $cited_below) }")
-        params["cited"] = _provision_id(engine, query.cites)
+        params["cited"] = provision_given(query.cites, known)
         params["cited_below"] = params["cited"] + "/"
     return where, params
-
-
-def _authority_id(name: str, country: str | None) -> str:
-    """An authority id as given, or the one authority the gazetteer knows by that name."""
-    if name.startswith("authority/"):
-        return name
-    found = gazetteer().resolve(name, country)
-    if found is None:
-        raise LookupError(f"no authority {name!r}" + (f" in {country}" if country else "") +
-                          ": give a name, abbreviation or id the gazetteer knows (e.g. 'AEPD', 'authority/es/aepd')")
-    return found
-
-
-def _provision_id(engine: Engine, citation: str) -> str:
-    """The provision a citation names: "Art. 6" → ``eu/reg/2016/679/art_6`` (the GDPR unless another act is named)."""
-    if citation.startswith("eu/"):
-        return citation
-    known = frozenset(row["id"] for row in engine.execute("MATCH (p:Provision) RETURN p.id AS id"))
-    named = provisions_named(citation, "en", known)
-    if not named:
-        raise LookupError(f"{citation!r} names no provision in the graph: write e.g. 'Art. 6', 'Article 5(1)(f)'")
-    return named[0].id
 
 
 def _records(engine: Engine, ids: list[str]) -> dict[str, list[RecordView]]:
@@ -156,16 +149,3 @@ def _organisations(engine: Engine, ids: list[str]) -> dict[str, list[str]]:
     for row in rows:
         grouped.setdefault(row["decision"], []).append(row["name"])
     return grouped
-
-
-def render_decisions(decisions: list[DecisionView]) -> str:
-    """Decisions as a Markdown table, one row each, with the sources that report them."""
-    lines = [f"{len(decisions)} decisions", "",
-             "| date | country | authority | organisations | fine | cites | sources |", "|---|---|---|---|---|---|---|"]
-    for d in decisions:
-        day = f"{d.decision_date.isoformat()} ({d.date_precision})" if d.decision_date else "unknown"
-        fine = f"{d.fine.amount_minor / 100:,.2f} {d.fine.currency}" if d.fine else ""
-        cites = ", ".join(c.split("/", 4)[-1] for c in d.cites)
-        lines.append(f"| {day} | {d.country or ''} | {d.authority or ''} | {'; '.join(d.organisations)} | {fine} "
-                     f"| {cites} | {', '.join(r.id for r in d.sources)} |")
-    return "\n".join(lines) + "\n"

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from kb_store._mentions import provision_given
 from kb_store.engine import Engine
-from kb_store.enforcement import DecisionView, EnforcementFilter, find_decisions
+from kb_store.enforcement import DecisionPage, EnforcementFilter, find_decisions
 from kb_store.manifest import Manifest
 from kb_store.store import Store
-from schema.ids import GDPR
 
 _IN_FORCE = "{x}.lang = $lang AND {x}.valid_from <= $as_of AND ({x}.valid_to IS NULL OR {x}.valid_to > $as_of)"
 
@@ -52,11 +53,6 @@ class ProvisionView(BaseModel):
     cited_by: list[Citation]
 
 
-def full_id(provision_id: str) -> str:
-    """Accept ``art_17/par_1`` as short for the GDPR's ``eu/reg/2016/679/art_17/par_1``."""
-    return provision_id if provision_id.startswith("eu/") else f"{GDPR}/{provision_id.strip('/')}"
-
-
 class Reader:
     """Reads one published snapshot of a store, read-only: the current one, a named one, or the one that
     was current at a given time. ``snapshot`` names it; every read answers from it alone."""
@@ -89,10 +85,22 @@ class Reader:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def show(self, provision_id: str, as_of: dt.date, lang: str) -> ProvisionView:
-        """The provision's wording valid on ``as_of`` in ``lang``, with its children, what it cites and
-        what cites it (both as read in the wordings valid on that date)."""
-        provision_id = full_id(provision_id)
+    def show(self, provision: str, as_of: dt.date, lang: str) -> ProvisionView:
+        """The wording valid on ``as_of`` in ``lang`` of the provision named by an id or a citation as
+        written ("art_17/par_1", "Article 17", "Artikel 6 DSGVO": see ``provision_given``), with its
+        children, what it cites and what cites it (both as read in the wordings valid on that date)."""
+        return self._view(provision_given(provision, self._provision_ids), as_of, lang)
+
+    def decisions(self, query: EnforcementFilter, limit: int | None = None, offset: int = 0) -> DecisionPage:
+        """Up to ``limit`` (default: all) of the decisions and fines matching ``query`` from ``offset`` on,
+        with how many match in all (see ``kb_store.enforcement``)."""
+        return find_decisions(self._engine, query, self._provision_ids, limit, offset)
+
+    @cached_property
+    def _provision_ids(self) -> frozenset[str]:
+        return frozenset(row["id"] for row in self._engine.execute("MATCH (p:Provision) RETURN p.id AS id"))
+
+    def _view(self, provision_id: str, as_of: dt.date, lang: str) -> ProvisionView:
         args = {"id": provision_id, "lang": lang, "as_of": as_of}
         rows = self._engine.execute(
             f"MATCH (p:Provision {{id: $id}})-[:HAS_VERSION]->(v:Version) WHERE {_IN_FORCE.format(x='v')} "
@@ -104,13 +112,9 @@ class Reader:
         return ProvisionView(
             id=provision_id, lang=lang, as_of=as_of, **row,
             sources=self._sources(row["version_id"]),
-            children=[self.show(child, as_of, lang) for child in self._children(provision_id, as_of, lang)],
+            children=[self._view(child, as_of, lang) for child in self._children(provision_id, as_of, lang)],
             cites=self._citations(provision_id, args, outgoing=True),
             cited_by=self._citations(provision_id, args, outgoing=False))
-
-    def decisions(self, query: EnforcementFilter) -> list[DecisionView]:
-        """Decisions and their fines matching ``query`` (see ``kb_store.enforcement``)."""
-        return find_decisions(self._engine, query)
 
     def _children(self, provision_id: str, as_of: dt.date, lang: str) -> list[str]:
         rows = self._engine.execute(
@@ -138,8 +142,6 @@ class Reader:
         rows = self._engine.execute(
             "MATCH (p:Provision {id: $id}) OPTIONAL MATCH (p)-[:HAS_VERSION]->(v:Version) "
             "RETURN v.lang AS lang, v.valid_from AS valid_from ORDER BY valid_from", {"id": provision_id})
-        if not rows:
-            return f"no provision {provision_id!r} in the graph"
         dates = [r["valid_from"].isoformat() for r in rows if r["lang"] == lang]
         if not dates:
             langs = sorted({r["lang"] for r in rows if r["lang"]})

@@ -4,18 +4,22 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
+import io
 import json
 import sys
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kb_store import Store, StoreLocked
-from kb_store.enforcement import EnforcementFilter, render_decisions
-from kb_store.read import Reader, render_markdown
+from kb_store import DecisionPage, DecisionView, EnforcementFilter, NotUnderstood, Reader, Store, StoreLocked, short_id
+from kb_store.read import render_markdown
+from parsers.normalise.money import format_amount, minor_digits
 from pipelines import cli_prompt, cli_snapshots
 from pipelines.sources import DEFAULT_CONFIG, ConfigError
 
@@ -44,32 +48,47 @@ def _parser() -> argparse.ArgumentParser:
     refresh.set_defaults(run=_refresh)
 
     show = commands.add_parser("show", help="a provision as of a date, with its children and citations")
-    show.add_argument("id", help="provision id, e.g. eu/reg/2016/679/art_17 or art_17/par_1")
+    show.add_argument("provision", help="an id (art_17, art_17/par_1, eu/reg/2016/679/art_17) or a citation as "
+                                        "written in a language of the law: 'Article 17', 'Art. 17 DSGVO'")
     show.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date.today(), help="YYYY-MM-DD (default: today)")
     show.add_argument("--lang", default="en", help="language, ISO 639-1: any the snapshot has, e.g. bg (default: en)")
     _read_options(show)
     show.set_defaults(run=_show)
 
     enforcement = commands.add_parser("enforcement", help="decisions and fines, filtered")
-    enforcement.add_argument("--country", help="ISO 3166 alpha-2 code, e.g. ES")
+    enforcement.add_argument("--country", help="ISO 3166 alpha-2 code or name: ES, Spain, España")
     enforcement.add_argument("--authority", help="a name, abbreviation or id: 'AEPD', 'Datainspektionen'")
     enforcement.add_argument("--organisation", help="part of an organisation's name")
-    enforcement.add_argument("--cites", help="a provision: 'Art. 6', 'Article 5(1)(f)' (and what lies below it)")
+    enforcement.add_argument("--cites", help="a provision, as show takes it: art_6, 'Art. 6', 'Article 5(1)(f)', "
+                                             "'Artikel 6 DSGVO' (and what lies below it)")
     enforcement.add_argument("--after", type=dt.date.fromisoformat, help="decided after YYYY-MM-DD")
     enforcement.add_argument("--before", type=dt.date.fromisoformat, help="decided before YYYY-MM-DD")
     enforcement.add_argument("--fined", action="store_true", help="only decisions imposing a fine")
-    _read_options(enforcement)
+    enforcement.add_argument("--limit", type=_at_least(1), default=50, metavar="N",
+                             help="show at most N decisions (default: 50)")
+    enforcement.add_argument("--offset", type=_at_least(0), default=0, metavar="M",
+                             help="skip the first M decisions matching (default: 0)")
+    _read_options(enforcement, formats=tuple(_DECISION_FORMATS))
     enforcement.set_defaults(run=_enforcement)
     cli_prompt.add_command(commands, DEFAULT_STORE)
     cli_snapshots.add_commands(commands, DEFAULT_STORE)
     return parser
 
 
-def _read_options(command: argparse.ArgumentParser) -> None:
+def _read_options(command: argparse.ArgumentParser, formats: tuple[str, ...] = ("json", "md")) -> None:
     """What every read takes: the store, the snapshot to read (default: the current one), the output format."""
     command.add_argument("--store", type=Path, default=DEFAULT_STORE, help="store directory (default: .store)")
     command.add_argument("--snapshot", help="read this snapshot (see `lexgraph snapshots list`), not the current one")
-    command.add_argument("--format", choices=("json", "md"), default="md")
+    command.add_argument("--format", choices=formats, default="md")
+
+
+def _at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number, ``minimum`` or more."""
+    def read(text: str) -> int:
+        if not text.strip().lstrip("-").isdigit() or int(text) < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of {minimum} or more")
+        return int(text)
+    return read
 
 
 def _refresh(args: argparse.Namespace) -> int:
@@ -148,35 +167,106 @@ def _print_summary(console: Console, report) -> None:
     console.print(Text.assemble(f"{verb} ", (manifest.id, "bold"), f" — {endings[report.outcome]}"))
 
 
-def _show(args: argparse.Namespace) -> int:
+def _read(args: argparse.Namespace, command: str, answer: Callable[[Reader], str]) -> int:
+    """Print what ``answer`` reads from the snapshot ``args`` names: exit 2 when it refuses what it was
+    given, 1 when the store, the snapshot or the wording asked for is not there."""
     try:
-        with Reader.open(args.store, snapshot=args.snapshot) as reader:
-            view = reader.show(args.id, args.as_of, args.lang)
+        reader = Reader.open(args.store, snapshot=args.snapshot)
     except (LookupError, FileNotFoundError) as exc:
-        print(f"lexgraph show: {exc}", file=sys.stderr)
+        print(f"lexgraph {command}: {exc}", file=sys.stderr)
         return 1
-    if args.format == "json":
-        print(json.dumps({"snapshot": reader.snapshot, **view.model_dump(mode="json")}, ensure_ascii=False, indent=2))
-    else:
-        print(render_markdown(view) + f"\n_snapshot {reader.snapshot}_")
+    with reader:
+        try:
+            print(answer(reader))
+        except (NotUnderstood, LookupError) as exc:
+            print(f"lexgraph {command}: {exc} (snapshot {reader.snapshot})", file=sys.stderr)
+            return 2 if isinstance(exc, NotUnderstood) else 1
     return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    def answer(reader: Reader) -> str:
+        view = reader.show(args.provision, args.as_of, args.lang)
+        if args.format == "json":
+            return json.dumps({"snapshot": reader.snapshot, **view.model_dump(mode="json")}, ensure_ascii=False,
+                              indent=2)
+        return render_markdown(view) + f"\n_snapshot {reader.snapshot}_"
+    return _read(args, "show", answer)
 
 
 def _enforcement(args: argparse.Namespace) -> int:
     query = EnforcementFilter(**{k: getattr(args, k) for k in EnforcementFilter.model_fields})
-    try:
-        with Reader.open(args.store, snapshot=args.snapshot) as reader:
-            found = reader.decisions(query)
-    except (LookupError, FileNotFoundError) as exc:
-        print(f"lexgraph enforcement: {exc}", file=sys.stderr)
-        return 1
-    if args.format == "json":
-        results = [view.model_dump(mode="json") for view in found]
-        print(json.dumps({"snapshot": reader.snapshot, "filters": query.model_dump(mode="json", exclude_defaults=True),
-                          "count": len(results), "results": results}, ensure_ascii=False, indent=2))
-    else:
-        print(render_decisions(found) + f"\n_snapshot {reader.snapshot}_")
-    return 0
+
+    def answer(reader: Reader) -> str:
+        return _DECISION_FORMATS[args.format](reader.decisions(query, args.limit, args.offset), query, reader.snapshot)
+    return _read(args, "enforcement", answer)
+
+
+def _showing(page: DecisionPage) -> str:
+    """Which of the matching decisions a page holds: "showing 1–50 of 5,245; --limit/--offset for more"."""
+    if not page.results:
+        return "no decision matches" if not page.total else \
+            f"showing none of {page.total:,}: --offset {page.offset:,} is past the last"
+    last = page.offset + len(page.results)
+    more = "; --limit/--offset for more" if last < page.total else ""
+    return f"showing {page.offset + 1:,}–{last:,} of {page.total:,}{more}"
+
+
+def _decisions_json(page: DecisionPage, query: EnforcementFilter, snapshot: str) -> str:
+    return json.dumps({"snapshot": snapshot, "filters": query.model_dump(mode="json", exclude_defaults=True),
+                       "total": page.total, "offset": page.offset, "count": len(page.results),
+                       "results": [view.model_dump(mode="json") for view in page.results]},
+                      ensure_ascii=False, indent=2)
+
+
+def _decisions_markdown(page: DecisionPage, query: EnforcementFilter, snapshot: str) -> str:
+    """A Markdown table, one row per decision, with the sources that report it."""
+    lines = [_showing(page), "", "| date | country | authority | organisations | fine | cites | sources |",
+             "|---|---|---|---|---|---|---|"]
+    for d in page.results:
+        day = f"{d.decision_date.isoformat()} ({d.date_precision})" if d.decision_date else "unknown"
+        fine = format_amount(d.fine.amount_minor, d.fine.currency) if d.fine else ""
+        lines.append(f"| {day} | {d.country or ''} | {d.authority or ''} | {'; '.join(d.organisations)} | {fine} "
+                     f"| {', '.join(map(short_id, d.cites))} | {', '.join(r.id for r in d.sources)} |")
+    return "\n".join(lines) + f"\n\n_snapshot {snapshot}_"
+
+
+def _plain(amount_minor: int | None, currency: str) -> Decimal | None:
+    """An amount in its currency's units, with as many decimals as the currency has: 1300000 ISK, 4800.00 EUR."""
+    return None if amount_minor is None else Decimal(amount_minor).scaleb(-minor_digits(currency))
+
+
+# One CSV column each, in order; lists are joined by "; ", and a missing value is an empty cell.
+_CSV_COLUMNS: dict[str, Callable[[DecisionView], object]] = {
+    "id": lambda d: d.id,
+    "decision_date": lambda d: d.decision_date,
+    "date_precision": lambda d: d.date_precision,
+    "country": lambda d: d.country,
+    "authority_id": lambda d: d.authority_id,
+    "authority": lambda d: d.authority,
+    "outcome": lambda d: d.outcome,
+    "case_reference": lambda d: d.case_reference,
+    "organisations": lambda d: "; ".join(d.organisations),
+    "fine_amount": lambda d: d.fine and _plain(d.fine.amount_minor, d.fine.currency),
+    "fine_currency": lambda d: d.fine and d.fine.currency,
+    "fine_eur": lambda d: d.fine and _plain(d.fine.eur_minor, "EUR"),
+    "cites": lambda d: "; ".join(d.cites),
+    "sources": lambda d: "; ".join(r.id for r in d.sources),
+}
+
+
+def _decisions_csv(page: DecisionPage, query: EnforcementFilter, snapshot: str) -> str:
+    """A header row, then one row per decision, each naming the snapshot; which rows, on standard error."""
+    print(f"{_showing(page)} (snapshot {snapshot})", file=sys.stderr)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["snapshot", *_CSV_COLUMNS])
+    writer.writerows([snapshot, *(column(d) for column in _CSV_COLUMNS.values())] for d in page.results)
+    return out.getvalue().removesuffix("\n")
+
+
+_DECISION_FORMATS: dict[str, Callable[[DecisionPage, EnforcementFilter, str], str]] = {
+    "md": _decisions_markdown, "json": _decisions_json, "csv": _decisions_csv}
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ def test_erasure_in_france_gives_article_17_its_paragraphs_references_recitals_a
     with Reader.open(offline_store) as reader:
         cited = _cited_below(reader.show("art_17", dt.date(2021, 3, 1), "en"))
         cnil = {d.id for d in reader.decisions(EnforcementFilter(authority="CNIL", cites="Art. 17",
-                                                                 before=dt.date(2021, 3, 1)))}
+                                                                 before=dt.date(2021, 3, 1))).results}
     outside = {c for c in cited if article_of(c) != f"{GDPR}/art_17"}
     assert any(b.id in outside or any(c.startswith(b.id + "/") for c in outside) for b in law), \
         "a provision Article 17 cross-references is quoted"

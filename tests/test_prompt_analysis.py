@@ -187,10 +187,11 @@ def test_inflected_forms_share_a_stem(lang: str, forms: list[str]) -> None:
 @pytest.mark.parametrize(("citation", "lang", "expected"), [
     ("Art. 6", "en", ["art_6"]),
     ("Article 5(1)(f)", "en", ["art_5/par_1/pnt_f"]),
-    ("Articles 9 to 11", "en", ["art_9", "art_10", "art_11"]),  # the first is what --cites takes
+    ("Articles 9 to 11", "en", ["art_9", "art_10", "art_11"]),  # --cites refuses several
     ("GDPR", "en", [GDPR]),
     ("Art. 5 Abs. 1 lit. f", "en", ["art_5/par_1/pnt_f"]),  # read with the German grammar
     ("l'article 17 du RGPD", "fr", ["art_17"]),
+    ("Art. 6 or art_17/par_1 of eu/reg/2016/679", "en", ["art_6", "art_17/par_1", GDPR]),  # ids name themselves
     ("the erasure of data", "en", []),
 ])
 def test_the_provisions_a_text_names(graph: tuple[Lexicon, frozenset[str]], citation: str, lang: str,

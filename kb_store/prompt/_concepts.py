@@ -23,9 +23,8 @@ from importlib.resources import files
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kb_store._mentions import Mention, Word, stop_words, word_keys, words
+from kb_store._mentions import Mention, Word, full_id, stop_words, word_keys, words
 from kb_store.engine import Engine
-from kb_store.read import full_id
 from parsers.normalise.authorities import gazetteer
 from parsers.normalise.countries import country_code
 from schema.ids import GDPR, article_of
