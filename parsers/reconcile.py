@@ -17,8 +17,7 @@ The rules, tried in this order, each merging the groups of two records:
                           only such record of each source.
 
 Two fines are the same when equal in one currency, or across currencies when their values in euro (each
-at the reference rate of its day) differ by at most ``FINE_TOLERANCE``: a tracker that reports a GBP fine
-in euro converted it itself. No rule joins two groups that hold records in conflict: references of one
+at the reference rate of its day) differ by at most 2% (``parsers.normalise.money.same_amount``). No rule joins two groups that hold records in conflict: references of one
 scheme with none in common, or addressees that certainly differ
 (``parsers.normalise.organisations.addressees_conflict``); each refusal is counted.
 """
@@ -31,7 +30,7 @@ from collections.abc import Iterator, Sequence
 from itertools import combinations
 
 from parsers.normalise.case_references import case_references, scheme_of
-from parsers.normalise.money import minor_digits
+from parsers.normalise.money import SAME_AMOUNT_TOLERANCE, minor_digits, same_amount
 from parsers.normalise.organisations import addressees_conflict
 from schema.enforcement import Decision, DecisionRecord, Fine, FineRecord, Outcome, Precision, SourceRecord
 from schema.graph import ReportedBy
@@ -40,7 +39,6 @@ from schema.law import Record
 
 NEAR_DAYS = 183
 MIN_NEAR_AMOUNT_MINOR = 1_000 * 10 ** minor_digits("EUR")
-FINE_TOLERANCE = 0.02
 _MIN_REFERENCE = 6  # letters and digits: shorter references ("1/2019") are too common to match on
 _REFERENCE_PREFIX = 8  # at most this many leading characters one reference may have more ("DSB-")
 RULES = ("same_case_reference", "same_day_same_amount", "same_day_unique", "same_amount_near_date")
@@ -194,21 +192,14 @@ def _same_fine_pairs(by_euro: list[SourceRecord]) -> Iterator[tuple[SourceRecord
     """The pairs of records of different sources with the same fine, among records sorted by euro value."""
     for i, low in enumerate(by_euro):
         for high in by_euro[i + 1:]:
-            if high.fine_eur_minor > low.fine_eur_minor * (1 + FINE_TOLERANCE):
+            if high.fine_eur_minor > low.fine_eur_minor * (1 + SAME_AMOUNT_TOLERANCE):
                 break
-            if low.source != high.source and _same_fine(low, high):
+            if low.source != high.source and same_amount(low.fine, high.fine):
                 yield low, high
 
 
-def _same_fine(left: SourceRecord, right: SourceRecord) -> bool:
-    if left.fine_currency == right.fine_currency:
-        return left.fine_minor == right.fine_minor
-    low, high = sorted((left.fine_eur_minor, right.fine_eur_minor))
-    return high - low <= FINE_TOLERANCE * high
-
-
 def _fines_differ(left: SourceRecord, right: SourceRecord) -> bool:
-    return left.fine_minor is not None and right.fine_minor is not None and not _same_fine(left, right)
+    return left.fine is not None and right.fine is not None and not same_amount(left.fine, right.fine)
 
 
 def _across_sources(group: list[SourceRecord]) -> Iterator[tuple[SourceRecord, SourceRecord]]:

@@ -62,7 +62,7 @@ from parsers.normalise.authorities import gazetteer
 from parsers.normalise.countries import country_code
 from parsers.normalise.dates import parse_date, precision_of, unknown_date
 from parsers.normalise.money import currency_code, parse_money
-from parsers.normalise.organisations import organisation
+from parsers.normalise.organisations import organisations
 from parsers.xref import languages
 from schema.enforcement import FineRecord, Money, PartialDate, QuarantinedRow
 from schema.text import normalise
@@ -461,7 +461,7 @@ class _Table:
             decision_date=decision_date,
             fine=_convert("fine", read["fine"], lambda text: self._money(text, row, decision_date.value)),
             fine_raw=read["fine"].raw,
-            organisations=[organisation(item) for item in read["organisations"].items],
+            organisations=[party for item in read["organisations"].items for party in organisations(item)],
             organisation_raw=read["organisations"].raw,
             sector=read["sector"].value,
             violation=read["violation"].value,

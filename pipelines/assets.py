@@ -11,6 +11,7 @@ from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetChecksDe
                      MaterializeResult, MetadataValue, asset, asset_check)
 
 from kb_store import CheckResult
+from parsers.cases import Cases
 from parsers.reconcile import Reconciled
 from parsers.versions import LawVersions
 from pipelines import checks, enforcement, stages
@@ -103,8 +104,20 @@ def decisions(context: AssetExecutionContext, decision_records: EnforcementRecor
     """Source records reconciled: one decision per real decision, each record kept beside it."""
     reconciled = enforcement.reconcile_records(sources.load(), decision_records, fine_records)
     context.add_output_metadata({"decisions": len(reconciled.decisions), "records": len(reconciled.reported_by),
-                                 **{f"merged by {rule}": n for rule, n in reconciled.merges.items()}})
+                                 **{f"merged by {rule}": n for rule, n in reconciled.merges.items()},
+                                 **{f"refused by {rule}": n for rule, n in reconciled.refused.items()}})
     return reconciled
+
+
+@asset(group_name=ENFORCEMENT)
+def cases(context: AssetExecutionContext, decisions: Reconciled, decision_records: EnforcementRecords,
+          fine_records: EnforcementRecords) -> Cases:
+    """The decisions of one matter joined into a case (notice of intent, decision, judgment on appeal),
+    with every procedural event their records state and its evidence."""
+    built = enforcement.build_cases(decisions, decision_records, fine_records)
+    context.add_output_metadata({"cases": len(built.cases), "events": len(built.events),
+                                 **{f"linked by {rule}": n for rule, n in built.links.items()}})
+    return built
 
 
 @asset(group_name=SNAPSHOT, check_specs=[AssetCheckSpec(run.__name__, asset="snapshot", blocking=True,
@@ -115,7 +128,7 @@ def decisions(context: AssetExecutionContext, decision_records: EnforcementRecor
                                                                           warn_window=dt.timedelta(hours=25)))
 def snapshot(context: AssetExecutionContext, parsed_documents: stages.ParsedSources, law_versions: LawVersions,
              cross_references: list[CrossReference], decision_records: EnforcementRecords,
-             fine_records: EnforcementRecords, decisions: Reconciled, sources: SourcesResource,
+             fine_records: EnforcementRecords, decisions: Reconciled, cases: Cases, sources: SourcesResource,
              store: StoreResource, options: RefreshOptions):  # -> MaterializeResult holding the Manifest
     """The published snapshot: the graph bulk-loaded into a new Kùzu database beside its Parquet export and
     manifest, made current once every check passed — unless nothing changed."""
@@ -130,7 +143,7 @@ def snapshot(context: AssetExecutionContext, parsed_documents: stages.ParsedSour
     for outcome in guards:
         _log(context, outcome)
     tables = {**stages.law_tables(law_versions, cross_references),
-              **enforcement.enforcement_tables(decisions, [decision_records, fine_records])}
+              **enforcement.enforcement_tables(decisions, cases, [decision_records, fine_records])}
     tables["SourceDocument"] = stages.source_documents(config, used, tables)
     tables["Decision"] = enforcement.with_known_since(tables["Decision"], tables["SourceRecord"],
                                                       tables["SourceDocument"])
@@ -183,7 +196,7 @@ def _asset_check(asset_def: AssetsDefinition, run: Callable[[Any], CheckResult])
 
 
 ASSETS = [raw_documents, parsed_documents, law_versions, cross_references, decision_records, fine_records,
-          decisions, snapshot]
+          decisions, cases, snapshot]
 CHECKS = [_asset_check(asset_def, run) for asset_def, run in [
     (parsed_documents, checks.structure_counts),
     (law_versions, checks.sources_agree),
@@ -192,4 +205,5 @@ CHECKS = [_asset_check(asset_def, run) for asset_def, run in [
     (decision_records, checks.decision_documents_read),
     (fine_records, checks.fine_rows_read),
     (decisions, checks.records_reconciled),
+    (cases, checks.cases_built),
 ]]

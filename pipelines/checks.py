@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from kb_store import CheckResult, Manifest, SourceEntry
+from parsers.cases import Cases
 from parsers.reconcile import Reconciled
 from parsers.versions import LawVersions
 from pipelines.enforcement import EnforcementRecords
@@ -111,12 +112,29 @@ def records_reconciled(reconciled: Reconciled) -> CheckResult:
     doubled = [d.id for d in reconciled.decisions if len({s.rsplit("/", 1)[0] for s in d.sources}) < len(d.sources)]
     matched = sum(n for size, n in sizes.items() if size > 1)
     details = [f"merged by {rule}: {n}" for rule, n in reconciled.merges.items()]
+    details += [f"refused by {rule} (records in conflict): {n}" for rule, n in reconciled.refused.items()]
     details += [f"decisions reported by {size} sources: {n}" for size, n in sorted(sizes.items())]
     details += [f"{d}: two records of one source" for d in doubled]
     summary = (f"{len(reconciled.reported_by)} records → {len(reconciled.decisions)} decisions; "
                f"{matched} reported by several sources; merges by rule: "
                + ", ".join(f"{rule} {n}" for rule, n in reconciled.merges.items()))
     return CheckResult(name="records_reconciled", passed=not doubled, summary=summary, details=details)
+
+
+def cases_built(built: Cases) -> CheckResult:
+    """Every decision lies in exactly one case, and every event of a case rests on a record of one of its
+    decisions: a case is never told by what its own sources do not state."""
+    in_cases = Counter(d for case in built.cases for d in case.decision_ids)
+    twice = [d for d, n in in_cases.items() if n > 1]
+    unfounded = [e.id for e in built.events if not e.record_ids or len(e.record_ids) != len(e.evidence)]
+    kinds = Counter(e.kind.value for e in built.events)
+    joined = sum(1 for case in built.cases if len(case.decision_ids) > 1)
+    details = [f"{d}: in {in_cases[d]} cases" for d in twice] + [f"{e}: no evidence" for e in unfounded]
+    details += [f"linked by {rule}: {n}" for rule, n in built.links.items()]
+    details += [f"events {kind}: {n}" for kind, n in sorted(kinds.items())]
+    summary = (f"{len(in_cases)} decisions → {len(built.cases)} cases ({joined} of several decisions), "
+               f"{len(built.events)} events; links by rule: " + ", ".join(f"{r} {n}" for r, n in built.links.items()))
+    return CheckResult(name="cases_built", passed=not twice and not unfounded, summary=summary, details=details)
 
 
 def decision_documents_read(documents: EnforcementRecords) -> CheckResult:

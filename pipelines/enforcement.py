@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from kb_store import Quarantined, SourceEntry
-from parsers import PARSER_VERSION
+from parsers import PARSER_VERSION, cases
+from parsers.cases import Cases
 from parsers.normalise.articles import cited_provisions
 from parsers.normalise.authorities import gazetteer
 from parsers.reconcile import Reconciled, from_decision, from_fine_row, reconcile
@@ -17,7 +18,8 @@ from pipelines.sources import FineTable, SourceConfig
 from pipelines.stages import Fetched, SourceUse, read_sources
 from schema.enforcement import (AuthorityNode, Country, Decision, DecisionRecord, FineRecord, Outcome,
                                 OrganisationNode, Precision, QuarantinedRow, SourceRecord)
-from schema.graph import (AuthorityOf, ImposedOn, Imposes, InCountry, IssuedBy, RecordCites, RecordFrom)
+from schema.graph import (AuthorityOf, EventOf, ImposedOn, Imposes, InCase, InCountry, IssuedBy, RecordCites,
+                          RecordFrom)
 from schema.law import Record, SourceDocument
 
 
@@ -91,7 +93,13 @@ def _source_name(table: FineTable) -> str:
     return table.load_mapping().source.name
 
 
-def enforcement_tables(reconciled: Reconciled, sources: Iterable[EnforcementRecords]) -> dict[str, list[Record]]:
+def build_cases(reconciled: Reconciled, *sources: EnforcementRecords) -> Cases:
+    """The decisions joined into cases, with the events their records state."""
+    return cases.build_cases(reconciled.decisions, {r.id: r for source in sources for r in source.records})
+
+
+def enforcement_tables(reconciled: Reconciled, built: Cases, sources: Iterable[EnforcementRecords]
+                       ) -> dict[str, list[Record]]:
     """The enforcement nodes and edges, by table name."""
     sources = list(sources)
     records = {r.id: r for source in sources for r in source.records}
@@ -122,6 +130,10 @@ def enforcement_tables(reconciled: Reconciled, sources: Iterable[EnforcementReco
         "REPORTED_BY": reconciled.reported_by,
         "RECORD_FROM": [RecordFrom(record_id=r.id, sha256=r.source_sha256) for r in records.values()],
         "RECORD_CITES": [c for source in sources for c in source.citations],
+        "EnforcementCase": built.cases,
+        "CaseEvent": built.events,
+        "IN_CASE": [InCase(decision_id=d, case_id=c.id) for c in built.cases for d in c.decision_ids],
+        "EVENT_OF": [EventOf(event_id=e.id, case_id=e.case_id) for e in built.events],
     }
 
 

@@ -197,6 +197,14 @@ class SourceRecord(Record):
     access: str = "public"
 
     @property
+    def fine(self) -> Money | None:
+        """The fine the record states, as Money (None when it states none)."""
+        if self.fine_minor is None or self.fine_currency is None:
+            return None
+        return Money(amount_minor=self.fine_minor, currency=self.fine_currency, eur_minor=self.fine_eur_minor,
+                     eur_rate=Decimal(self.eur_rate) if self.eur_rate else None, rate_date=self.rate_date, raw="")
+
+    @property
     def addressees(self) -> list[tuple[str, str]]:
         """(key, name) of the organisations the decision may be addressed to: not its complainants, data
         subjects or authorities (a record that states no roles addresses all it names)."""
@@ -261,6 +269,51 @@ class Country(Record):
 
 
 # -- decision documents ---------------------------------------------------------------------------
+class EventKind(StrEnum):
+    """A procedural event of a case, and what it does to the fine that stands: a notice of intent
+    announces one (none stands yet); a decision, a judgment and a reduction set it; an annulment
+    ends it."""
+
+    NOTICE_OF_INTENT = "notice_of_intent"
+    DECISION = "decision"
+    JUDGMENT = "judgment"
+    REDUCTION = "reduction"
+    ANNULMENT = "annulment"
+
+
+class CaseEvent(Record):
+    """One event of a case, as the records in ``record_ids`` state it: by their own values (date,
+    amount: ``evidence`` "") or in words of their summary (``evidence`` the matched text, ``spans``
+    "start-end" in that summary). ``body`` is the authority's id for the authority's acts, the court
+    as written for a court's; the amount is what the event sets the fine to."""
+
+    id: str
+    case_id: str
+    kind: EventKind
+    event_date: dt.date | None = None
+    date_precision: str = Precision.UNKNOWN.value
+    body: str | None = None
+    amount_minor: int | None = None
+    currency: CurrencyCode | None = None
+    eur_minor: int | None = None
+    record_ids: list[str]
+    evidence: list[str]
+    spans: list[str]
+    access: str = "public"
+
+
+class Case(Record):
+    """The decisions of one matter (a notice of intent, the decision, the judgment on its appeal), by
+    the rules in ``links`` that joined them ("" for a case of one decision)."""
+
+    id: str
+    country: str | None = None
+    authority_id: str | None = None
+    decision_ids: list[str]
+    links: list[str] = []
+    access: str = "public"
+
+
 class DecisionFormat(StrEnum):
     PDF = "pdf"
     GDPRHUB_HTML = "gdprhub_html"

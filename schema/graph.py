@@ -15,7 +15,8 @@ from enum import Enum
 
 from pydantic import BaseModel
 
-from schema.enforcement import AuthorityNode, Country, Decision, Fine, OrganisationNode, SourceRecord
+from schema.enforcement import (AuthorityNode, Case, CaseEvent, Country, Decision, Fine, OrganisationNode,
+                                SourceRecord)
 from schema.law import Provision, ProvisionVersion, Record, SourceDocument
 
 
@@ -85,6 +86,16 @@ class ReportedBy(Record):
     rule: str
 
 
+class InCase(Record):
+    decision_id: str
+    case_id: str
+
+
+class EventOf(Record):
+    event_id: str
+    case_id: str
+
+
 class RecordFrom(Record):
     record_id: str
     sha256: str
@@ -141,6 +152,8 @@ NODE_TABLES = (
     NodeTable("Decision", Decision, "id"),
     NodeTable("Fine", Fine, "id"),
     NodeTable("SourceRecord", SourceRecord, "id"),
+    NodeTable("EnforcementCase", Case, "id"),  # "Case" is a word of Cypher
+    NodeTable("CaseEvent", CaseEvent, "id"),
 )
 REL_TABLES = (
     RelTable("CONTAINS", Contains, ("Provision", "parent_id"), ("Provision", "child_id")),
@@ -155,6 +168,8 @@ REL_TABLES = (
     RelTable("REPORTED_BY", ReportedBy, ("Decision", "decision_id"), ("SourceRecord", "record_id")),
     RelTable("RECORD_FROM", RecordFrom, ("SourceRecord", "record_id"), ("SourceDocument", "sha256")),
     RelTable("RECORD_CITES", RecordCites, ("SourceRecord", "record_id"), ("Provision", "provision_id")),
+    RelTable("IN_CASE", InCase, ("Decision", "decision_id"), ("EnforcementCase", "case_id")),
+    RelTable("EVENT_OF", EventOf, ("CaseEvent", "event_id"), ("EnforcementCase", "case_id")),
 )
 
 # What a question's words find (kb_store.prompt): decisions whose summaries resemble it (precedent), and
@@ -164,7 +179,7 @@ FTS_INDEXES = (FtsIndex("Decision", "decision_summary", ("summary",)),
 
 # The layout a snapshot's database is built in (tables, indexes): part of the snapshot id, so that a
 # store built before a layout change is rebuilt rather than read with a missing index.
-GRAPH_FORMAT = "4"
+GRAPH_FORMAT = "5"
 
 _SCALARS: dict[type, str] = {str: "STRING", int: "INT64", bool: "BOOLEAN", float: "DOUBLE",
                              dt.date: "DATE", dt.datetime: "TIMESTAMP"}

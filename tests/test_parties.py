@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.normalise.organisations import addressees_conflict, organisation
+from parsers.normalise.organisations import addressees_conflict, organisation, organisations
 from schema.enforcement import PartyRole
 
 ROLES = [
@@ -71,3 +71,19 @@ def test_names_of_two_organisations_conflict(left: str, right: str) -> None:
 def test_one_name_in_common_is_enough_and_no_name_is_no_conflict() -> None:
     assert not addressees_conflict(["Fortum Marketing and Sales Polska", "PIKA"], ["PIKA"])
     assert not addressees_conflict([], ["Caixabank"])
+
+
+LISTS = [
+    ("LGS Handling Ltd, Louis Travel Ltd, and Louis Aviation", ["LGS Handling", "Louis Travel", "Louis Aviation"]),
+    ("Fortum Marketing and Sales Polska S.A.; PIKA Sp. z o.o.", ["Fortum Marketing and Sales Polska", "PIKA"]),
+    ("Acme GmbH and Beta AG", ["Acme", "Beta"]),
+    ("Marks and Spencer", ["Marks and Spencer"]),
+    ("Ernst & Young", ["Ernst & Young"]),
+    ("Vodafone España, S.A.U.", ["Vodafone España"]),
+    ("Comune di Roma, Ufficio Tributi", ["Comune di Roma, Ufficio Tributi"]),
+]
+
+
+@pytest.mark.parametrize("cell, names", LISTS)
+def test_a_list_of_organisations_is_split_where_its_legal_forms_say_so(cell: str, names: list[str]) -> None:
+    assert [party.name for party in organisations(cell)] == names

@@ -18,10 +18,10 @@ DOCWEB = "https://www.garanteprivacy.it/web/guest/home/docweb/-/docweb-display/d
 
 def record(source: str, row: str, day: str | None = "2018-09-27", eur: int | None = 300_00,
            authority: str | None = DSB, precision: str = "day", ref: str | None = None,
-           organisations: tuple[str, ...] = (), urls: tuple[str, ...] = (), stated: tuple[int, str] | None = None
-           ) -> SourceRecord:
+           organisations: tuple[str, ...] = (), urls: tuple[str, ...] = (), stated: tuple[int, str] | None = None,
+           summary: str | None = None, authority_raw: str | None = None, country: str | None = None) -> SourceRecord:
     """A record of ``authority``'s country fining ``eur`` (as ``stated``: minor units and currency, if not euro)."""
-    country = authority.split("/")[1].upper() if authority else "AT"
+    country = country or (authority.split("/")[1].upper() if authority else "AT")
     minor, currency = stated or (eur, "EUR")
     parties = [organisation(name) for name in organisations]
     return SourceRecord(id=f"{source}/{row}", source=source, kind="table_row", country=country, authority_id=authority,
@@ -31,7 +31,7 @@ def record(source: str, row: str, day: str | None = "2018-09-27", eur: int | Non
                         fine_minor=minor if eur is not None else None, fine_currency=currency if eur is not None else None,
                         fine_eur_minor=eur, organisations=[p.name for p in parties],
                         organisation_keys=[p.key for p in parties], organisation_roles=[p.role or "" for p in parties],
-                        licence="l", attribution="a", source_sha256="0" * 64, parser_version="1")
+                        summary=summary, authority_raw=authority_raw, licence="l", attribution="a", source_sha256="0" * 64, parser_version="1")
 
 
 CASES = [

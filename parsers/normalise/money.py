@@ -170,6 +170,21 @@ def parse_money(text: str, *, thousands: str = "", decimal: str = ".", currency:
                  rate_date=rate_date, raw=text)
 
 
+# How far apart in euro two statements of one fine in different currencies may be: a tracker that reports a
+# GBP fine in euro converted it itself, at its own rate and day.
+SAME_AMOUNT_TOLERANCE = Decimal("0.02")
+
+
+def same_amount(left: Money, right: Money) -> bool:
+    """Equal in one currency; in two, their values in euro at most ``SAME_AMOUNT_TOLERANCE`` apart."""
+    if left.currency == right.currency:
+        return left.amount_minor == right.amount_minor
+    if left.eur_minor is None or right.eur_minor is None:
+        return False
+    low, high = sorted((left.eur_minor, right.eur_minor))
+    return high - low <= SAME_AMOUNT_TOLERANCE * high
+
+
 def _minor_units(number: str, thousands: str, decimal: str, currency: str, text: str) -> int:
     whole, _, fraction = number.partition(decimal) if decimal else (number, "", "")
     groups = _groups(whole, thousands)

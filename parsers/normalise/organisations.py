@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -74,6 +74,21 @@ def organisation(text: str) -> Organisation:
     return Organisation(name=name, legal_form=form, key=key, role=role or _parties().known.get(key))
 
 
+# "LGS Handling Ltd, Louis Travel Ltd, and Louis Aviation": a list, when its parts end with legal forms.
+_LIST_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+(?=[A-Z])")
+
+
+def organisations(text: str) -> list[Organisation]:
+    """One cell naming one organisation or several: split at semicolons, then where all parts of a list
+    but the last end with a legal form ("Marks and Spencer", "Ernst & Young" stay whole)."""
+    found = []
+    for item in filter(None, (part.strip() for part in text.split(";"))):
+        parts = [part for part in _LIST_SEPARATOR.split(item) if part]
+        whole = len(parts) < 2 or not all(_SUFFIX.search(" " + part) for part in parts[:-1])
+        found += [organisation(item)] if whole else [organisation(part) for part in parts]
+    return found
+
+
 def _role(text: str) -> tuple[str, PartyRole | None]:
     for pattern, role in _parties().markers:
         if (match := pattern.match(text)) and match["name"].strip():
@@ -84,12 +99,27 @@ def _role(text: str) -> tuple[str, PartyRole | None]:
 def addressees_conflict(left: Iterable[str], right: Iterable[str]) -> bool:
     """Whether two lists of names (as written) certainly name different organisations: each holds a
     name that names, and no name of one is, by its naming words, a name of the other."""
+    return _compared(left, right) is False
+
+
+def addressees_agree(left: Iterable[str], right: Iterable[str]) -> bool:
+    """Whether a name of one list is a name of the other, every naming word of the shorter one found in
+    the longer ("Marriott International" and "Marriott International, Inc", not "British Airways" and
+    "Cathay Pacific Airways"): evidence enough to join two decisions into one case."""
+    return _compared(left, right, _same_organisation) is True
+
+
+def _compared(left: Iterable[str], right: Iterable[str],
+              same: Callable[[_Name, _Name], bool] | None = None) -> bool | None:
+    """One organisation in common by ``same`` (True), certainly none (False), or no telling (None)."""
+    same = same or _one_organisation
     left, right = list(left), list(right)
     if not all(match_key(name).isascii() for name in left + right):  # "Piraeus Leasing", "ΠΕΙΡΑΙΩΣ …": no telling
-        return False
+        return None
     left_names, right_names = _naming(left), _naming(right)
-    return bool(left_names and right_names) and not any(
-        _one_organisation(a, b) for a in left_names for b in right_names)
+    if not (left_names and right_names):
+        return None
+    return any(same(a, b) for a in left_names for b in right_names)
 
 
 @dataclass(frozen=True)
@@ -117,6 +147,11 @@ def _naming(names: Iterable[str]) -> list[_Name]:
             initials = "".join(w[0] for w in words if w not in describing or len(w) > 3)
             found.append(_Name(frozenset(naming), initials, "".join(naming)))
     return found
+
+
+def _same_organisation(a: _Name, b: _Name) -> bool:
+    shorter, longer = sorted((a, b), key=lambda name: len(name.words))
+    return shorter.words <= longer.words or shorter.joined in longer.words | {longer.joined}
 
 
 def _letters_joined(words: list[str]) -> list[str]:
