@@ -8,6 +8,7 @@ import datetime as dt
 from pydantic import BaseModel
 
 from kb_store._mentions import authority_given, country_given, provision_given
+from kb_store.cases import CaseView, cases_of
 from kb_store.engine import Engine
 from parsers.normalise import match_key
 
@@ -51,6 +52,7 @@ class DecisionView(BaseModel):
     cites: list[str]
     disagreements: list[str]
     sources: list[RecordView]
+    case: CaseView | None = None  # as it stood on the filter's as_of, when it names one
 
 
 class EnforcementFilter(BaseModel):
@@ -61,6 +63,7 @@ class EnforcementFilter(BaseModel):
     after: dt.date | None = None
     before: dt.date | None = None
     fined: bool = False
+    as_of: dt.date | None = None  # only decisions known by then, each with its case as it stood
 
 
 class DecisionPage(BaseModel):
@@ -94,12 +97,13 @@ def find_decisions(engine: Engine, query: EnforcementFilter, known: frozenset[st
         "ORDER BY decision_date, id SKIP $offset" + (" LIMIT $limit" if "limit" in paging else ""), params | paging)
     ids = [row["id"] for row in rows]
     records, organisations = _records(engine, ids), _organisations(engine, ids)
+    cases = cases_of(engine, ids, query.as_of) if query.as_of else {}
     return DecisionPage(total=counted["total"], offset=offset, results=[DecisionView(
         **{k: row[k] for k in ("id", "country", "authority_id", "authority", "decision_date", "date_precision",
                                "outcome", "case_reference", "disagreements")},
         fine=FineView(**{k: row[k] for k in FineView.model_fields}) if row["amount_minor"] is not None else None,
         organisations=organisations.get(row["id"], []), sources=records.get(row["id"], []),
-        cites=sorted({a for r in records.get(row["id"], []) for a in r.articles})) for row in rows])
+        case=cases.get(row["id"]), cites=sorted({a for r in records.get(row["id"], []) for a in r.articles})) for row in rows])
 
 
 def _conditions(query: EnforcementFilter, known: frozenset[str]) -> tuple[list[str], dict]:
@@ -116,6 +120,9 @@ def _conditions(query: EnforcementFilter, known: frozenset[str]) -> tuple[list[s
     if query.before:
         where.append("d.decision_date < $before")
         params["before"] = query.before
+    if query.as_of:  # a decision known to have been taken by then (``Decision.known_since``)
+        where.append("d.known_since <= $as_of")
+        params["as_of"] = query.as_of
     if query.fined:
         where.append("EXISTS { MATCH (d)-[:IMPOSES]->(:Fine) }")
     if query.organisation:

@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kb_store import DecisionPage, DecisionView, EnforcementFilter, NotUnderstood, Reader, Store, StoreLocked, short_id
+from kb_store.cases import describe
 from kb_store.read import render_markdown
 from parsers.normalise.money import format_amount, minor_digits
 from pipelines import cli_prompt, cli_snapshots
@@ -64,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     enforcement.add_argument("--after", type=dt.date.fromisoformat, help="decided after YYYY-MM-DD")
     enforcement.add_argument("--before", type=dt.date.fromisoformat, help="decided before YYYY-MM-DD")
     enforcement.add_argument("--fined", action="store_true", help="only decisions imposing a fine")
+    enforcement.add_argument("--as-of", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+                             help="cases as they stood then: only decisions known by then, each with the fine that "
+                                  "stood (a court's reduction or annulment included) and the events of its case")
     enforcement.add_argument("--limit", type=_at_least(1), default=50, metavar="N",
                              help="show at most N decisions (default: 50)")
     enforcement.add_argument("--offset", type=_at_least(0), default=0, metavar="M",
@@ -221,14 +225,29 @@ def _decisions_json(page: DecisionPage, query: EnforcementFilter, snapshot: str)
 
 def _decisions_markdown(page: DecisionPage, query: EnforcementFilter, snapshot: str) -> str:
     """A Markdown table, one row per decision, with the sources that report it."""
-    lines = [_showing(page), "", "| date | country | authority | organisations | fine | cites | sources |",
-             "|---|---|---|---|---|---|---|"]
+    stood = f" | as of {query.as_of}" if query.as_of else ""
+    lines = [_showing(page), "", f"| date | country | authority | organisations | fine{stood} | cites | sources |",
+             "|---|---|---|---|---|---|---|" + ("---|" if stood else "")]
     for d in page.results:
         day = f"{d.decision_date.isoformat()} ({d.date_precision})" if d.decision_date else "unknown"
         fine = format_amount(d.fine.amount_minor, d.fine.currency) if d.fine else ""
-        lines.append(f"| {day} | {d.country or ''} | {d.authority or ''} | {'; '.join(d.organisations)} | {fine} "
+        case = f" | {_stood(d)}" if stood else ""
+        lines.append(f"| {day} | {d.country or ''} | {d.authority or ''} | {'; '.join(d.organisations)} | {fine}{case} "
                      f"| {', '.join(map(short_id, d.cites))} | {', '.join(r.id for r in d.sources)} |")
     return "\n".join(lines) + f"\n\n_snapshot {snapshot}_"
+
+
+def _stood(decision: DecisionView) -> str:
+    """What stood of a decision's case: "reduction of 2020-11-11 by the Bonn District Court: 900,000.00 EUR
+    (case of 3 decisions)", or what is known when no fine stood."""
+    case = decision.case
+    if case is None:
+        return ""
+    joined = f" (case of {len(case.decision_ids)} decisions)" if len(case.decision_ids) > 1 else ""
+    if case.standing:
+        return describe(case.standing) + joined
+    last = case.events[-1] if case.events else None
+    return ("no fine stood" + (f"; last: {describe(last)}" if last else "")) + joined
 
 
 def _plain(amount_minor: int | None, currency: str) -> Decimal | None:
@@ -252,7 +271,18 @@ _CSV_COLUMNS: dict[str, Callable[[DecisionView], object]] = {
     "fine_eur": lambda d: d.fine and _plain(d.fine.eur_minor, "EUR"),
     "cites": lambda d: "; ".join(d.cites),
     "sources": lambda d: "; ".join(r.id for r in d.sources),
+    "case": lambda d: d.case and d.case.id,
+    "stood_kind": lambda d: d.case and d.case.standing and d.case.standing.kind.value,
+    "stood_since": lambda d: d.case and d.case.standing and d.case.standing.event_date,
+    "stood_by": lambda d: d.case and d.case.standing and d.case.standing.body,
+    "stood_amount": lambda d: _standing_amount(d),
+    "stood_currency": lambda d: d.case and d.case.standing and d.case.standing.currency,
 }
+
+
+def _standing_amount(decision: DecisionView) -> Decimal | None:
+    stood = decision.case and decision.case.standing
+    return _plain(stood.amount_minor, stood.currency) if stood and stood.currency else None
 
 
 def _decisions_csv(page: DecisionPage, query: EnforcementFilter, snapshot: str) -> str:

@@ -5,6 +5,7 @@ that stood on a date — table-driven on records written for each rule, then on 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from kb_store.cases import cases_of, describe
 from kb_store.store import Store
 from parsers.cases import build_cases, standing
 from parsers.reconcile import reconcile
+from pipelines.cli import main as cli
 from schema.enforcement import EventKind
 from tests.test_reconcile import record
 
@@ -166,3 +168,22 @@ def test_every_merge_across_currencies_is_one_listed(offline_store: Path) -> Non
              and {r["rule"] for r in members} & {"same_day_same_amount", "same_amount_near_date"}}
     assert found - listed == set(), "merged across currencies, not yet checked and listed"
     assert listed - found == set(), "listed, no longer merged"
+
+
+@pytest.mark.parametrize("as_of, stood", [
+    ("2019-06-01", set()),
+    ("2020-06-01", {("decision", 9_550_000_00, BFDI)}),
+    ("2021-01-01", {("reduction", 900_000_00, "the Bonn District Court")}),
+])
+def test_enforcement_as_of_lists_the_decisions_known_then_with_what_stood(
+        offline_store: Path, capsys: pytest.CaptureFixture, as_of: str, stood: set) -> None:
+    code = cli(["enforcement", "--organisation", "1&1", "--as-of", as_of, "--store", str(offline_store),
+                "--format", "json"])
+    page = json.loads(capsys.readouterr().out)
+    assert code == 0 and page["filters"]["as_of"] == as_of
+    assert {(d["case"]["standing"]["kind"], d["case"]["standing"]["amount_minor"], d["case"]["standing"]["body"])
+            for d in page["results"]} == stood
+    assert all(d["decision_date"] <= as_of for d in page["results"])
+    code = cli(["enforcement", "--organisation", "1&1", "--as-of", as_of, "--store", str(offline_store)])
+    markdown = capsys.readouterr().out
+    assert code == 0 and f"| as of {as_of} |" in markdown
