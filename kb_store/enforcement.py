@@ -45,7 +45,8 @@ class DecisionView(BaseModel):
     authority: str | None
     decision_date: dt.date | None
     date_precision: str
-    outcome: str | None
+    outcome: str | None  # what the decision did: "Upheld", "fine", "reprimand" …
+    violation: str | None  # the tracker's type of infringement, kept apart from the outcome
     case_reference: str | None
     fine: FineView | None
     organisations: list[str]
@@ -92,6 +93,7 @@ def find_decisions(engine: Engine, query: EnforcementFilter, known: frozenset[st
         match + "OPTIONAL MATCH (d)-[:ISSUED_BY]->(a:Authority) OPTIONAL MATCH (d)-[:IMPOSES]->(f:Fine) "
         "RETURN d.id AS id, d.country AS country, d.authority_id AS authority_id, a.name_en AS authority, "
         "d.decision_date AS decision_date, d.date_precision AS date_precision, d.outcome AS outcome, "
+        "d.violation AS violation, "
         "d.case_reference AS case_reference, d.disagreements AS disagreements, f.amount_minor AS amount_minor, "
         "f.currency AS currency, f.eur_minor AS eur_minor, f.eur_rate AS eur_rate, f.rate_date AS rate_date "
         "ORDER BY decision_date, id SKIP $offset" + (" LIMIT $limit" if "limit" in paging else ""), params | paging)
@@ -100,7 +102,7 @@ def find_decisions(engine: Engine, query: EnforcementFilter, known: frozenset[st
     cases = cases_of(engine, ids, query.as_of) if query.as_of else {}
     return DecisionPage(total=counted["total"], offset=offset, results=[DecisionView(
         **{k: row[k] for k in ("id", "country", "authority_id", "authority", "decision_date", "date_precision",
-                               "outcome", "case_reference", "disagreements")},
+                               "outcome", "violation", "case_reference", "disagreements")},
         fine=FineView(**{k: row[k] for k in FineView.model_fields}) if row["amount_minor"] is not None else None,
         organisations=organisations.get(row["id"], []), sources=records.get(row["id"], []),
         case=cases.get(row["id"]), cites=sorted({a for r in records.get(row["id"], []) for a in r.articles})) for row in rows])

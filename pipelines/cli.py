@@ -264,6 +264,7 @@ _CSV_COLUMNS: dict[str, Callable[[DecisionView], object]] = {
     "authority_id": lambda d: d.authority_id,
     "authority": lambda d: d.authority,
     "outcome": lambda d: d.outcome,
+    "violation": lambda d: d.violation,
     "case_reference": lambda d: d.case_reference,
     "organisations": lambda d: "; ".join(d.organisations),
     "fine_amount": lambda d: d.fine and _plain(d.fine.amount_minor, d.fine.currency),

@@ -83,6 +83,37 @@ def test_the_dutch_fingerprint_case_is_one_case_with_all_its_sources(offline_sto
     assert any(d.startswith("decision_date:") for d in decision["disagreements"])  # 2019-12-04 ≠ 2020-04-30
 
 
+@pytest.mark.parametrize("etid, organisation, docweb, gdprhub", [
+    ("ETid-212", "Azienda Ospedaliero Universitaria Integrata di Verona (Hospital)", "9269629", "gdprhub_export/2286"),
+    ("ETid-213", "Sapienza Università di Roma", "9269618", "gdprhub_export/2285"),
+])
+def test_two_garante_measures_of_one_day_and_amount_keep_their_own_organisation_and_docweb(
+        offline_store: Path, etid: str, organisation: str, docweb: str, gdprhub: str) -> None:
+    """CMS ETid-212/213: same day, same EUR 30,000, two measures; each joins the GDPRhub row of its docweb."""
+    decision = _decision_of(offline_store, f"cms_enforcementtracker/{etid}")
+    assert gdprhub in decision["sources"], decision
+    (row,) = rows(offline_store, "MATCH (d:Decision {id: $id})-[:REPORTED_BY]->(s:SourceRecord) "
+                                 "WHERE s.source = 'cms_enforcementtracker' RETURN s.organisations AS organisations, "
+                                 "s.case_references AS refs", id=decision["id"])
+    assert row["organisations"] == [organisation] and row["refs"] == [f"garante-docweb {docweb}"]
+    others = rows(offline_store, "MATCH (d:Decision {id: $id})-[:REPORTED_BY]->(s:SourceRecord) "
+                                 "RETURN s.case_references AS refs", id=decision["id"])
+    assert all(not r["refs"] or f"garante-docweb {docweb}" in r["refs"] for r in others)
+
+
+def test_no_decision_fines_its_complainant_or_data_subject(offline_store: Path) -> None:
+    named = rows(offline_store, "MATCH (d:Decision)-[:REPORTED_BY]->(s:SourceRecord) "
+                                "RETURN d.id AS decision, s.organisation_keys AS keys, s.organisation_roles AS roles")
+    not_addressed = {(r["decision"], key) for r in named for key, role in zip(r["keys"], r["roles"])
+                     if role in ("complainant", "data_subject", "authority")}
+    addressed = {(r["decision"], key) for r in named for key, role in zip(r["keys"], r["roles"])
+                 if role not in ("complainant", "data_subject", "authority")}
+    fined = {(r["decision"], r["key"]) for r in rows(
+        offline_store, "MATCH (d:Decision)-[:IMPOSED_ON]->(o:Organisation) RETURN d.id AS decision, o.key AS key")}
+    assert len(not_addressed) > 20, "the corpus names complainants and data subjects"
+    assert not fined & (not_addressed - addressed)
+
+
 def _spanish_fines_before_2020_citing_article_6(fines: Path) -> set[str]:
     """Read straight from the source files, without the project's parsers."""
     expected = set()

@@ -24,6 +24,7 @@ from functools import cache
 from importlib.resources import files
 
 from parsers.normalise._keys import match_key
+from parsers.normalise.authorities import gazetteer
 from schema.enforcement import Organisation, PartyRole
 from schema.text import normalise
 
@@ -93,7 +94,7 @@ def _role(text: str) -> tuple[str, PartyRole | None]:
     for pattern, role in _parties().markers:
         if (match := pattern.match(text)) and match["name"].strip():
             return match["name"].strip(), role
-    return text, None
+    return text, PartyRole.AUTHORITY if gazetteer().resolve(text) else None
 
 
 def addressees_conflict(left: Iterable[str], right: Iterable[str]) -> bool:
