@@ -46,11 +46,13 @@ from schema.enforcement import Case, CaseEvent, Decision, EventKind, Money, Prec
 from schema.law import Record
 
 LINKS = ("reduction_of_decision", "notice_then_decision", "judgment_on_the_day")
+EDPB = "authority/eu/edpb"
 NOTICE_YEARS = 3
 _COURT_RULES = {EventKind.REDUCTION, EventKind.JUDGMENT, EventKind.ANNULMENT}
 _SETS_FINE = {EventKind.DECISION, EventKind.JUDGMENT, EventKind.REDUCTION}
+_ANNOUNCES = {EventKind.NOTICE_OF_INTENT, EventKind.DRAFT_DECISION, EventKind.BINDING_DECISION}
 _KIND_ORDER = {kind: i for i, kind in enumerate(EventKind)}  # of events of one day: a notice comes first
-_OPENS = {EventKind.NOTICE_OF_INTENT, EventKind.DECISION}
+_OPENS = _ANNOUNCES | {EventKind.DECISION}
 
 
 class Cases(Record):
@@ -180,12 +182,19 @@ def _record_events(record: SourceRecord) -> list[_Event]:
             events[0].spans.append(f"{event.start}-{event.end}")
             events[0].record_ids.append(record.id)
             continue
-        events.append(_Event.stated(event, record, event.amount, event.court if event.kind in _COURT_RULES else authority))
+        events.append(_Event.stated(event, record, event.amount, _body(event, authority)))
         if event.original is not None and event.kind in _COURT_RULES:
             events.append(_reduced_from(event, record))
     if reported is not None and reported.original is not None and reported.kind in _COURT_RULES:
         events.append(_reduced_from(reported, record))
     return events
+
+
+def _body(event: StatedEvent, authority: str | None) -> str | None:
+    """Who an event is by: the court of a court's, the EDPB for a binding decision, else the authority."""
+    if event.kind in _COURT_RULES:
+        return event.court
+    return EDPB if event.kind is EventKind.BINDING_DECISION else authority
 
 
 def _reduced_from(event: StatedEvent, record: SourceRecord) -> _Event:
@@ -343,12 +352,12 @@ def standing(events: Sequence[CaseEvent], on: dt.date) -> CaseEvent | None:
     period) that set or ended a fine (an annulment: none stands). An undated decision stands only until
     the first dated event; an undated court's event is listed with its case, but cannot say what stood
     when."""
-    dated = sorted((e for e in events if e.event_date and e.kind is not EventKind.NOTICE_OF_INTENT
+    dated = sorted((e for e in events if e.event_date and e.kind not in _ANNOUNCES
                     and _first_day_known(e) <= on), key=lambda e: e.event_date)
     if dated:
         return dated[-1]
     undated = [e for e in events if e.event_date is None and e.kind in _SETS_FINE]
-    later = [e for e in events if e.event_date and e.kind is not EventKind.NOTICE_OF_INTENT]
+    later = [e for e in events if e.event_date and e.kind not in _ANNOUNCES]
     return undated[-1] if undated and later else None
 
 

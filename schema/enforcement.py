@@ -270,11 +270,14 @@ class Country(Record):
 
 # -- decision documents ---------------------------------------------------------------------------
 class EventKind(StrEnum):
-    """A procedural event of a case, and what it does to the fine that stands: a notice of intent
-    announces one (none stands yet); a decision, a judgment and a reduction set it; an annulment
-    ends it."""
+    """A procedural event of a case, in the order of its course, and what it does to the fine that
+    stands: a notice of intent and a draft decision (a lead authority's, Art. 60 GDPR) announce one, a
+    binding decision of the EDPB (Art. 65/66) tells the lead authority what to decide — none stands
+    yet; a decision, a judgment and a reduction set it; an annulment ends it."""
 
     NOTICE_OF_INTENT = "notice_of_intent"
+    DRAFT_DECISION = "draft_decision"
+    BINDING_DECISION = "binding_decision"
     DECISION = "decision"
     JUDGMENT = "judgment"
     REDUCTION = "reduction"

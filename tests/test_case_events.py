@@ -37,6 +37,10 @@ CASES = [
      EventKind.ANNULMENT, None, "The Higher Regional Court of Celle", None, None),
     ("Please note: According to our information this fine has been withdrawn in the meantime.",
      EventKind.ANNULMENT, None, None, None, None),
+    ("Following the investigation, the DPC submitted a draft decision under Art. 60 GDPR to other European "
+     "supervisory authorities concerned.", EventKind.DRAFT_DECISION, None, None, None, None),
+    ("The EDPB adopted an urgent binding decision under Article 66 GDPR.",
+     EventKind.BINDING_DECISION, None, None, None, None),
     ("While the trial hasn’t ended yet, the ICO intends to fine the company.",
      EventKind.NOTICE_OF_INTENT, None, None, None, None),
     ("Since the company agreed to both payment and admission of responsibility the original fine of EUR 3,000 was "

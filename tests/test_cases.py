@@ -91,6 +91,19 @@ def test_a_notice_of_intent_is_no_fine() -> None:
     assert standing(events, dt.date(2021, 1, 1)).kind is EventKind.DECISION
 
 
+def test_a_draft_and_the_edpb_s_binding_decision_come_before_the_fine() -> None:
+    lead = record("cms", "1373", day="2022-09-02", authority="authority/ie/dpc", eur=405_000_000_00, summary=(
+        "Following the investigation, the DPC submitted a draft decision under Art. 60 GDPR to other European "
+        "supervisory authorities concerned. Objections led to a dispute resolution procedure, and the EDPB adopted "
+        "a binding decision."), organisations=("Meta Platforms",))
+    events = _cases([lead]).events
+    assert [(e.kind, e.body) for e in events] == [
+        (EventKind.DRAFT_DECISION, "authority/ie/dpc"), (EventKind.BINDING_DECISION, "authority/eu/edpb"),
+        (EventKind.DECISION, "authority/ie/dpc")]
+    assert standing(events, dt.date(2022, 9, 1)) is None
+    assert standing(events, dt.date(2022, 9, 2)).kind is EventKind.DECISION
+
+
 def test_an_annulment_ends_the_fine() -> None:
     annulled = record("cms", "80", day="2019-09-17", eur=10_000_00, summary=(
         "The decision has been annulled by a court: link"))
