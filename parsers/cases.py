@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
+from parsers._union_find import UnionFind
 from parsers.case_events import StatedEvent, stated_events
 from parsers.normalise.money import same_amount
 from parsers.normalise.organisations import addressees_agree
@@ -245,24 +246,21 @@ def _add(events: list[_Event], new: Iterable[_Event]) -> None:
 
 # -- linking decisions into cases ----------------------------------------------------------------------
 class _Joined:
-    """Union-find over decision ids, counting each link rule's joins."""
+    """Decisions joined into cases, with the link rules that joined each, and each rule's count."""
 
     def __init__(self, ids: Iterable[str]) -> None:
-        self._parent = {i: i for i in ids}
+        self._sets = UnionFind(ids)
         self.rule: dict[str, list[str]] = defaultdict(list)
         self.links: Counter[str] = Counter({rule: 0 for rule in LINKS})
 
     def root(self, i: str) -> str:
-        while self._parent[i] != i:
-            self._parent[i] = i = self._parent[self._parent[i]]
-        return i
+        return self._sets.root(i)
 
     def join(self, a: str, b: str, rule: str) -> None:
         ra, rb = self.root(a), self.root(b)
         if ra != rb:
-            ra, rb = min(ra, rb), max(ra, rb)
-            self._parent[rb] = ra
-            self.rule[ra] += self.rule.pop(rb, []) + [rule]
+            kept, joined = self._sets.join(ra, rb)
+            self.rule[kept] += self.rule.pop(joined, []) + [rule]
             self.links[rule] += 1
 
 

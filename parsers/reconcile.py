@@ -29,6 +29,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from itertools import combinations
 
+from parsers._union_find import UnionFind
 from parsers.normalise.case_references import case_references, scheme_of
 from parsers.normalise.money import SAME_AMOUNT_TOLERANCE, minor_digits, same_amount
 from parsers.normalise.organisations import addressees_conflict
@@ -124,27 +125,21 @@ class _Groups:
     in conflict."""
 
     def __init__(self, records: Sequence[SourceRecord]) -> None:
-        self._parent = {r.id: r.id for r in records}
+        self._sets = UnionFind(r.id for r in records)
         self._members = {r.id: [r] for r in records}
         self.rule = {r.id: "" for r in records}
         self.merges: Counter[str] = Counter({rule: 0 for rule in RULES})
         self.refused: Counter[str] = Counter({rule: 0 for rule in RULES})
 
-    def _root(self, record_id: str) -> str:
-        while self._parent[record_id] != record_id:
-            self._parent[record_id] = record_id = self._parent[self._parent[record_id]]
-        return record_id
-
     def merge(self, left: SourceRecord, right: SourceRecord, rule: str) -> None:
-        a, b = self._root(left.id), self._root(right.id)
+        a, b = self._sets.root(left.id), self._sets.root(right.id)
         if a == b or {r.source for r in self._members[a]} & {r.source for r in self._members[b]}:
             return
         if any(_in_conflict(x, y) for x in self._members[a] for y in self._members[b]):
             self.refused[rule] += 1
             return
-        a, b = min(a, b), max(a, b)  # the root is the smaller id, whatever the order of discovery
-        self._parent[b] = a
-        self._members[a] += self._members.pop(b)
+        kept, joined = self._sets.join(a, b)
+        self._members[kept] += self._members.pop(joined)
         for record in (left, right):  # a record is reported as joined by the first rule that matched it
             self.rule[record.id] = self.rule[record.id] or rule
         self.merges[rule] += 1
