@@ -126,7 +126,7 @@ def _conditions(query: EnforcementFilter, known: frozenset[str]) -> tuple[list[s
         where.append("d.known_since <= $as_of")
         params["as_of"] = query.as_of
     if query.fined:
-        where.append("EXISTS { MATCH (d)-[:IMPOSES]->(:Fine) }")
+        where.append("d.fined")  # a fine of an amount no source states is a fine
     if query.organisation:
         where.append("EXISTS { MATCH (d)-[:IMPOSED_ON]->(o:Organisation) WHERE o.key CONTAINS $organisation }")
         params["organisation"] = match_key(query.organisation)

@@ -14,7 +14,11 @@ The rules, tried in this order, each merging the groups of two records:
                           different fines;
 ``same_amount_near_date`` same authority and fine (at least 1,000 EUR), dates at most 183 days apart
                           (trackers often date a fine by its publication) or one of them undated, the
-                          only such record of each source.
+                          only such record of each source;
+``same_country_day_amount_organisation``  for a record that names no authority (its country has
+                          several): same country, day and fine, and an organisation in common
+                          (``parsers.normalise.organisations.addressees_agree``) with a record that
+                          names none either or names one of that country that the gazetteer knows.
 
 Two fines are the same when equal in one currency, or across currencies when their values in euro (each
 at the reference rate of its day) differ by at most 2% (``parsers.normalise.money.same_amount``). No rule joins two groups that hold records in conflict: references of one
@@ -32,7 +36,7 @@ from itertools import combinations
 from parsers._union_find import UnionFind
 from parsers.normalise.case_references import case_references, scheme_of
 from parsers.normalise.money import SAME_AMOUNT_TOLERANCE, minor_digits, same_amount
-from parsers.normalise.organisations import addressees_conflict
+from parsers.normalise.organisations import addressees_agree, addressees_conflict
 from schema.enforcement import Decision, DecisionRecord, Fine, FineRecord, Outcome, Precision, SourceRecord
 from schema.graph import ReportedBy
 from schema.ids import act_of
@@ -42,7 +46,8 @@ NEAR_DAYS = 183
 MIN_NEAR_AMOUNT_MINOR = 1_000 * 10 ** minor_digits("EUR")
 _MIN_REFERENCE = 6  # letters and digits: shorter references ("1/2019") are too common to match on
 _REFERENCE_PREFIX = 8  # at most this many leading characters one reference may have more ("DSB-")
-RULES = ("same_case_reference", "same_day_same_amount", "same_day_unique", "same_amount_near_date")
+RULES = ("same_case_reference", "same_day_same_amount", "same_day_unique", "same_amount_near_date",
+         "same_country_day_amount_organisation")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 _SLUG = re.compile(r"[^a-z0-9]+")
 _PRECISION_RANK = {Precision.DAY: 0, Precision.MONTH: 1, Precision.YEAR: 2, Precision.UNKNOWN: 3}
@@ -90,7 +95,7 @@ def from_fine_row(row: FineRecord, sha256: str, parser_version: str) -> SourceRe
         violation=row.violation, fine_minor=fine.amount_minor if fine else None,
         fine_currency=fine.currency if fine else None, fine_eur_minor=fine.eur_minor if fine else None,
         eur_rate=str(fine.eur_rate) if fine and fine.eur_rate is not None else None,
-        rate_date=fine.rate_date if fine else None, organisations=[o.name for o in named],
+        rate_date=fine.rate_date if fine else None, fined=row.fined, organisations=[o.name for o in named],
         organisation_keys=[o.key for o in named], organisation_roles=[o.role or "" for o in named],
         articles=row.articles,
         articles_raw=row.articles_raw, summary=row.summary, urls=row.source_urls, licence=row.licence,
@@ -110,7 +115,8 @@ def from_decision(doc: DecisionRecord, record_id: str, source: str, sha256: str,
         fine_minor=fine.amount_minor if fine else None, fine_currency=fine.currency if fine else None,
         fine_eur_minor=fine.eur_minor if fine else None,
         eur_rate=str(fine.eur_rate) if fine and fine.eur_rate is not None else None,
-        rate_date=fine.rate_date if fine else None, organisations=[p.name for p in doc.parties if p.key],
+        rate_date=fine.rate_date if fine else None, fined=True if doc.outcome is Outcome.FINE else None,
+        organisations=[p.name for p in doc.parties if p.key],
         organisation_keys=[p.key for p in doc.parties if p.key],
         organisation_roles=[p.role or "" for p in doc.parties if p.key],
         articles=sorted({c.reference.target_id for c in doc.cited if c.reference.target_id in known_ids}),
@@ -161,6 +167,10 @@ def _candidates(rule: str, records: Sequence[SourceRecord]) -> Iterator[tuple[So
             counts = Counter(r.source for r in group)
             alone = [r for r in group if counts[r.source] == 1]
             yield from (pair for pair in _across_sources(alone) if not _fines_differ(*pair))
+    elif rule == "same_country_day_amount_organisation":
+        for group in _blocks(records, by_day=True, fined=True, by_country=True):
+            yield from ((a, b) for a, b in _same_fine_pairs(group) if not (a.authority_id and b.authority_id)
+                        and addressees_agree([name for _, name in a.addressees], [name for _, name in b.addressees]))
     else:
         for group in _blocks(records, by_day=False, fined=True):
             pairs = [pair for pair in _same_fine_pairs(group) if _near(*pair)]
@@ -169,17 +179,21 @@ def _candidates(rule: str, records: Sequence[SourceRecord]) -> Iterator[tuple[So
             yield from ((a, b) for a, b in pairs if partners[(a.id, b.source)] == partners[(b.id, a.source)] == 1)
 
 
-def _blocks(records: Sequence[SourceRecord], by_day: bool, fined: bool) -> Iterator[list[SourceRecord]]:
-    """Records of one authority (and decision day) with a fine (of at least ``MIN_NEAR_AMOUNT_MINOR``
-    when not by day), sorted by their fine in euro."""
+def _blocks(records: Sequence[SourceRecord], by_day: bool, fined: bool,
+            by_country: bool = False) -> Iterator[list[SourceRecord]]:
+    """Records of one authority (``by_country``: of one country, naming no authority or a known one) and
+    decision day with a fine (of at least ``MIN_NEAR_AMOUNT_MINOR`` when not by day), sorted by their
+    fine in euro."""
     grouped: dict[tuple, list[SourceRecord]] = defaultdict(list)
     for r in records:
         day = r.decision_date if r.date_precision == Precision.DAY else None
-        if not (r.authority_id and r.country) or (by_day and day is None):
+        # A body the gazetteer does not know (a court) is no authority to leave out.
+        located = r.country and (r.authority_id or not r.authority_raw) if by_country else r.authority_id and r.country
+        if not located or (by_day and day is None):
             continue
         if fined and (r.fine_eur_minor is None or (not by_day and r.fine_eur_minor < MIN_NEAR_AMOUNT_MINOR)):
             continue
-        grouped[(r.authority_id, day if by_day else None)].append(r)
+        grouped[(r.country if by_country else r.authority_id, day if by_day else None)].append(r)
     return (sorted(group, key=lambda r: (r.fine_eur_minor or 0, r.id)) for group in grouped.values() if len(group) > 1)
 
 
@@ -247,13 +261,15 @@ def _decision(members: list[SourceRecord]) -> Decision:
         return next((getattr(r, field) for r in members if getattr(r, field) is not None), None)
 
     authority = (first("authority_id") or "authority/unknown").rsplit("/", 1)[-1]
+    fined = True if any(r.fined or r.fine_minor is not None for r in members) else \
+        False if any(r.fined is False for r in members) else None
     day = dated.decision_date.isoformat() if dated.decision_date else "undated"
     return Decision(
         # Named after its best record, which no other decision holds: unique and stable across refreshes.
         id=f"decision/{(first('country') or 'xx').lower()}/{authority}/{day}/{_SLUG.sub('-', best.id.lower()).strip('-')}",
         country=first("country"), authority_id=first("authority_id"), decision_date=dated.decision_date,
         date_precision=dated.date_precision, case_reference=first("case_reference"), outcome=first("outcome"), violation=first("violation"),
-        fine_eur_minor=first("fine_eur_minor"), summary=first("summary"), sources=[r.id for r in members],
+        fine_eur_minor=first("fine_eur_minor"), fined=fined, summary=first("summary"), sources=[r.id for r in members],
         disagreements=_disagreements(members))
 
 

@@ -61,7 +61,7 @@ from parsers.normalise.articles import cited_provisions
 from parsers.normalise.authorities import gazetteer
 from parsers.normalise.countries import country_code
 from parsers.normalise.dates import parse_date, precision_of, unknown_date
-from parsers.normalise.money import currency_code, parse_money
+from parsers.normalise.money import currency_code, local_currency, parse_money
 from parsers.normalise.organisations import organisations
 from parsers.xref import languages
 from schema.enforcement import FineRecord, Money, PartialDate, QuarantinedRow
@@ -147,8 +147,7 @@ class FieldSpec(_Model):
     @field_validator("unknown", mode="before")
     @classmethod
     def _one_pattern(cls, patterns: list[str]) -> re.Pattern[str] | None:
-        """The tokens as one pattern, in any case: each is tried against a whole value."""
-        return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE) if patterns else None
+        return _any_of(patterns)
 
     @field_validator("template")
     @classmethod
@@ -160,11 +159,18 @@ class FieldSpec(_Model):
 
     @model_validator(mode="after")
     def _has_origin(self) -> FieldSpec:
-        if self.column is not None and self.value is not None:
-            raise ValueError("a field takes a column or a value, not both")
-        if self.column is None and self.value is None and (self.template is None or "{value}" in self.template):
+        origins = [name for name in ("column", "value", *self._other_origins()) if getattr(self, name) is not None]
+        if len(origins) > 1:
+            raise ValueError(f"a field takes one origin, not {' and '.join(o.rstrip('_') for o in origins)}")
+        if not origins and (self.template is None or "{value}" in self.template):
             raise ValueError("a field needs a column, a value, or a template of {row}")
         return self
+
+    def _other_origins(self) -> tuple[str, ...]:
+        return ()
+
+    def matches(self, patterns: re.Pattern[str] | None, value: str | None) -> bool:
+        return bool(patterns and value and patterns.fullmatch(normalise(value)))
 
     def read(self, cell: str | None, row: int) -> _Read:
         """The field's reading in row number ``row``, whose mapped cell holds ``cell``."""
@@ -178,10 +184,13 @@ class FieldSpec(_Model):
         raw = text.strip() or None
         value = self._extracted(raw) if raw else None
         items = [normalise(item) for item in self._split(value)] if value else []
-        items = [item for item in items if item and not (self.unknown and self.unknown.fullmatch(item))]
+        items = [item for item in items if item and not self._not_stated(item)]
         if self.template is not None:
             items = [self.template.format(value=item, row=row) for item in items]
         return _Read(raw, items)
+
+    def _not_stated(self, item: str) -> bool:
+        return self.matches(self.unknown, item)
 
     def _extracted(self, text: str) -> str | None:
         if self.extract is None:
@@ -208,22 +217,58 @@ class DateSpec(FieldSpec):
         return formats
 
 
+LOCAL = "local"  # a fine's currency: that of the row's country on the decision's day
+
+
+def _any_of(patterns: list[str]) -> re.Pattern[str] | None:
+    """The tokens as one pattern, in any case: each is tried against a whole value."""
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE) if patterns else None
+
+
 class MoneySpec(FieldSpec):
     thousands: str = ""
     decimal: str = Field(default=".", max_length=1)
     currency: str | None = None
     currency_column: Column | None = None
+    none: re.Pattern[str] | None = None
 
     @field_validator("currency")
     @classmethod
     def _known_currency(cls, currency: str | None) -> str | None:
-        return currency_code(currency) if currency else None
+        return currency if currency in (None, LOCAL) else currency_code(currency)
+
+    @field_validator("none", mode="before")
+    @classmethod
+    def _one_pattern_of_none(cls, patterns: list[str]) -> re.Pattern[str] | None:
+        return _any_of(patterns)
+
+    def _not_stated(self, item: str) -> bool:
+        return super()._not_stated(item) or self.matches(self.none, item)
+
+    def fined(self, read: _Read, fine: Money | None) -> bool | None:
+        """A fine stated, or of an amount ``unknown`` says is not stated (True); one ``none`` says is
+        no fine (False); else no telling."""
+        value = self._extracted(read.raw) if read.raw else None
+        if fine is not None or self.matches(self.unknown, value):
+            return True
+        return False if self.matches(self.none, value) else None
 
     @model_validator(mode="after")
     def _distinct_marks(self) -> MoneySpec:
         if self.decimal and self.decimal in self.thousands:
             raise ValueError(f"the decimal mark {self.decimal!r} is also a thousands separator")
         return self
+
+
+class AuthoritySpec(FieldSpec):
+    # ``from = "country"``: the row's country's one authority, or the authority its country cell names
+    from_: Literal["country"] | None = Field(default=None, alias="from")
+
+    def _other_origins(self) -> tuple[str, ...]:
+        return ("from_",)
+
+    def read(self, cell: str | None, row: int) -> _Read:
+        return _Read(None, []) if self.from_ else super().read(cell, row)
 
 
 class ListSpec(FieldSpec):
@@ -255,7 +300,7 @@ class Fields(_Model):
     row_id: FieldSpec
     case_id: FieldSpec | None = None
     country: FieldSpec | None = None
-    authority: FieldSpec | None = None
+    authority: AuthoritySpec | None = None
     decision_date: DateSpec | None = None
     fine: MoneySpec | None = None
     organisations: ListSpec | None = None
@@ -451,16 +496,18 @@ class _Table:
         authority = read["authority"]
         decision_date = _convert("decision_date", read["decision_date"], self._date) \
             or unknown_date(read["decision_date"].raw)
+        fine = _convert("fine", read["fine"], lambda text: self._money(text, row, country, decision_date.value))
         return FineRecord(
             source=self._mapping.source.name,
             row_id=read["row_id"].value or "",
             case_id=read["case_id"].value,
             country=country,
-            authority_id=gazetteer().resolve(authority.value, country) if authority.value else None,
+            authority_id=self._authority(authority.value, read["country"].value, country),
             authority_raw=authority.raw,
             decision_date=decision_date,
-            fine=_convert("fine", read["fine"], lambda text: self._money(text, row, decision_date.value)),
+            fine=fine,
             fine_raw=read["fine"].raw,
+            fined=self._mapping.fields.fine.fined(read["fine"], fine) if self._mapping.fields.fine else None,
             organisations=[party for item in read["organisations"].items for party in organisations(item)],
             organisation_raw=read["organisations"].raw,
             sector=read["sector"].value,
@@ -474,13 +521,27 @@ class _Table:
             attribution=self._mapping.source.attribution,
         )
 
+    def _authority(self, name: str | None, country_name: str | None, country: str | None) -> str | None:
+        if name:
+            return gazetteer().resolve(name, country)
+        if self._mapping.fields.authority is None or not self._mapping.fields.authority.from_ or country is None:
+            return None
+        named = gazetteer().bearing(country_name, country)  # an authority given as the country: "EDPB"
+        return next(iter(named)) if len(named) == 1 else gazetteer().national(country)
+
     def _articles(self, items: list[str]) -> list[str]:
         if not items:
             return []
+        spec = self._mapping.fields.articles
         try:
-            return cited_provisions(items, self._known_ids, self._mapping.fields.articles.lang)
+            cited = cited_provisions(items, self._known_ids, spec.lang)
+            # An item the template made is an article number by the mapping's word: one that cites none is wrong.
+            if spec.template and (wrong := [item for item in items
+                                            if not cited_provisions([item], self._known_ids, spec.lang)]):
+                raise ValueError(f"{wrong[0]!r} cites no article of the acts loaded")
         except ValueError as error:
             raise ValueError(f"articles: {error}") from None
+        return cited
 
     def _check_shape(self, row: Row) -> None:
         if not isinstance(row, (list, dict)):
@@ -496,10 +557,14 @@ class _Table:
     def _date(self, text: str) -> PartialDate:
         return parse_date(text, self._mapping.fields.decision_date.formats)
 
-    def _money(self, text: str, row: Row, on: dt.date | None) -> Money:
+    def _money(self, text: str, row: Row, country: str | None, on: dt.date | None) -> Money:
         spec = self._mapping.fields.fine
         named = normalise(self._cell(row, _CURRENCY) or "")
         currency = currency_code(named) if named else spec.currency
+        if currency == LOCAL:
+            if country is None:
+                raise ValueError(f"amount {text!r} is in the currency of the row's country, and the row names none")
+            currency = local_currency(country, on)
         return parse_money(text, thousands=spec.thousands, decimal=spec.decimal, currency=currency, on=on)
 
     def _check_required(self, record: FineRecord, read: _Reads) -> None:
@@ -515,10 +580,17 @@ class _Table:
 
 
 def _country(name: str) -> str:
+    """A country's name, or the name of an authority, whose country it is ("EDPB": ``EU``)."""
     code = country_code(name)
-    if code is None:
-        raise ValueError(f"unknown country {name!r}")
-    return code
+    if code is not None:
+        return code
+    named = gazetteer().bearing(name)
+    if len(named) == 1:
+        return gazetteer().authorities[next(iter(named))].country
+    if named:
+        raise ValueError(f"unknown country {name!r}: it names {len(named)} authorities ({', '.join(sorted(named))})")
+    raise ValueError(f"unknown country {name!r}: neither a country's name (parsers/data/countries.toml) "
+                     "nor an authority's")
 
 
 def _convert(field: str, read: _Read, convert: Callable[[str], Any]) -> Any:

@@ -101,6 +101,8 @@ class FineRecord(Record):
 
     ``*_raw`` fields keep the source's text (after the source's declared cleaning, e.g. HTML stripped)
     next to what was made of it; ``authority_id`` is None when the gazetteer does not know the name.
+    ``fined`` says whether the row reports a fine: True with an amount or of an amount it does not
+    state, False when it says there was none, None when it does not tell.
     ``articles_raw`` are the cited-article items as text; ``articles`` the provision ids they resolve to.
     """
 
@@ -113,6 +115,7 @@ class FineRecord(Record):
     decision_date: PartialDate
     fine: Money | None = None
     fine_raw: str | None = None
+    fined: bool | None = None
     organisations: list[Organisation] = []
     organisation_raw: str | None = None
     sector: str | None = None
@@ -182,6 +185,8 @@ class SourceRecord(Record):
     fine_eur_minor: int | None = None
     eur_rate: str | None = None
     rate_date: dt.date | None = None
+    fined: bool | None = Field(default=None, description=(
+        "whether it reports a fine, stated amount or not (True), none (False) or does not tell (None)"))
     organisations: list[str] = []
     organisation_keys: list[str] = []
     organisation_roles: list[str] = Field(default=[], description=(
@@ -229,6 +234,8 @@ class Decision(Record):
     outcome: str | None = None
     violation: str | None = None
     fine_eur_minor: int | None = None
+    fined: bool | None = Field(default=None, description=(
+        "a record reports a fine, stated amount or not (True); else one says there was none (False)"))
     summary: str | None = None
     sources: list[str]
     disagreements: list[str] = []

@@ -210,7 +210,8 @@ def test_csv_rows_with_bom_quotes_line_breaks_and_bad_cells():
     assert [(r.row_id, r.country, r.fine.amount_minor, r.summary) for r in result.records] == [
         ("1", "AT", 30_000, 'first line second, "quoted" line'), ("4", "AT", 100_050, None)]
     assert [(q.row_number, q.row_id, q.reason) for q in result.quarantined] == [
-        (2, "2", "country: unknown country 'Atlantis'"),
+        (2, "2", "country: unknown country 'Atlantis': neither a country's name (parsers/data/countries.toml) "
+                   "nor an authority's"),
         (3, None, "row has 2 cells, the header has 4"),
         (4, "1", "row_id: '1' repeats row 1"),
     ]

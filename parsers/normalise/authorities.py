@@ -5,7 +5,8 @@ none) bears it, comparing match keys: case, accents, punctuation and a leading a
 "Der", "Die") do not count, and "ue" matches "ü". A name that does not resolve whole is read in
 parts, the text outside and inside parentheses: ``"Austrian Data Protection Authority (dsb)"``,
 ``"LfDI (Baden-Württemberg)"``. The parts resolve when the authorities they name have exactly one in
-common, or when every part naming a single authority names the same one.
+common, or when every part naming a single authority names the same one. A country's national
+authority is its one authority in the gazetteer, when it has one.
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ class Gazetteer:
         if len(common) == 1:
             return common.pop()
         return singles.pop() if len(singles) == 1 else None
+
+    def national(self, country: str) -> str | None:
+        """The id of ``country``'s authority when the gazetteer lists exactly one (Germany has many)."""
+        ids = [id_ for id_, authority in self.authorities.items() if authority.country == country]
+        return ids[0] if len(ids) == 1 else None
 
     def bearing(self, name: str, country: str | None = None) -> set[str]:
         """The ids of every authority (of ``country``, if given) that bears ``name`` whole."""

@@ -24,12 +24,14 @@ from pathlib import Path
 
 from currency_converter import CURRENCY_FILE
 
+from parsers.normalise.countries import national_currency
 from schema.enforcement import Money
 
 ECB_RATES = Path(CURRENCY_FILE)
 _EURO = "EUR"
 _SYMBOLS = {"€": "EUR", "£": "GBP"}
 _NOT_A_RATE = {"", "N/A"}
+_DIGIT = re.compile(r"[0-9]")
 _DIGITS = re.compile(r"[0-9]+")
 _FIRST_GROUP = re.compile(r"[0-9]{1,3}")
 _GROUP = re.compile(r"[0-9]{3}")
@@ -97,6 +99,13 @@ def currency_code(text: str) -> str:
     return _currency(_SYMBOLS.get(text, text.upper())).code
 
 
+def local_currency(country: str, on: dt.date | None = None) -> str:
+    """The currency of ``country`` on the day ``on`` (without a day, today's): ``"HRK"`` for Croatia until
+    2022-12-31, then ``"EUR"``."""
+    entry = _currency(national_currency(country))
+    return _EURO if entry.euro and (on is None or on >= entry.euro[0]) else entry.code
+
+
 def minor_digits(code: str) -> int:
     """How many digits of minor units an ISO 4217 currency has: 2 for EUR, 0 for ISK."""
     return _currency(code).minor
@@ -158,6 +167,8 @@ def parse_money(text: str, *, thousands: str = "", decimal: str = ".", currency:
     ``decimal`` is the decimal mark ("" when amounts have none); a currency named in the text wins over
     ``currency``. More decimals than the currency has, or a grouping that is not by three, is an error."""
     match = _CURRENCY_AT_EDGES.fullmatch(text.strip())
+    if not _DIGIT.search(text):
+        raise ValueError(f"amount {text!r} is not a number: it has no digits")
     if match["before"] and match["after"]:
         raise ValueError(f"amount {text!r} names two currencies")
     named = match["before"] or match["after"]
