@@ -94,6 +94,24 @@ CASES = [
     ("one currency: equal or not, whatever the euro",
      [record("a", "1", eur=300_01, stated=(300_00, "GBP")), record("b", "1", eur=300_00, stated=(300_00, "GBP"))],
      [{"a/1", "b/1"}], "same_day_same_amount"),
+    # Spain has several authorities: a record of a table without an authority column names none.
+    ("no authority: same country, day, fine and organisation",
+     [record("a", "1", authority="authority/es/aepd", organisations=("Grow Beats S.L.",)),
+      record("b", "1", authority=None, country="ES", organisations=("GROW BEATS SL",))],
+     [{"a/1", "b/1"}], "same_country_day_amount_organisation"),
+    ("no authority: same country, day and fine, no organisation in common",
+     [record("a", "1", authority="authority/es/aepd", organisations=("Just Landed S.L.",)),
+      record("b", "1", authority=None, country="ES", organisations=("GROW BEATS SL",))], [{"a/1"}, {"b/1"}], None),
+    ("no authority: same country, day and fine, no organisation named",
+     [record("a", "1", authority="authority/es/aepd"), record("b", "1", authority=None, country="ES")],
+     [{"a/1"}, {"b/1"}], None),
+    ("a court the gazetteer does not know is no record without an authority",
+     [record("a", "1", authority="authority/es/aepd", organisations=("Acme",)),
+      record("b", "1", authority=None, country="ES", authority_raw="Court: Audiencia Nacional", organisations=("Acme",))],
+     [{"a/1"}, {"b/1"}], None),
+    ("no authority: another country", [record("a", "1", authority="authority/es/aepd", organisations=("Acme",)),
+                                       record("b", "1", authority=None, country="PT", organisations=("Acme",))],
+     [{"a/1"}, {"b/1"}], None),
 ]
 
 
