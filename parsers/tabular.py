@@ -13,7 +13,9 @@ A mapping is TOML (the bundled ones are in ``parsers/mappings/``) with three tab
           first row names the columns). Quoted cells may hold delimiters and line breaks.
 
 ``[fields]``  one entry per record field: where its value is, then how to read it, in this order.
-    ``column``    header name or 0-based index (object rows: dotted path); or ``value``, a constant
+    ``column``    header name or 0-based index (object rows: dotted path); or ``value``, a constant; or for
+                  ``authority`` ``from = "country"``: the authority the country cell names ("EDPB"), else
+                  the country's one authority in the gazetteer (none for a country with several: Germany)
     ``clean``     cleaners, in order: "html" (tags dropped, <br> as a line break, entities decoded),
                   "entities" (entities decoded), "hrefs" (the href of every <a>, one per line)
     ``extract``   a regular expression; the value is its group "value" (else group 1, else the match)
@@ -26,10 +28,16 @@ A mapping is TOML (the bundled ones are in ``parsers/mappings/``) with three tab
     ``required``  quarantine a row without a value (for ``authority``: without a resolved one)
   and for ``decision_date`` ``formats``: strptime formats tried in order ("%Y-%m-%d", "%Y-%m", "%Y");
   for ``fine`` ``thousands`` (the characters that may group digits by three), ``decimal`` (the mark, or
-  ""), ``currency`` (the ISO 4217 code of amounts that name none) or ``currency_column``; for
-  ``articles`` ``lang``, the language the items are written in (default "en"). Each article item is
-  read by the citation grammar (``parsers.xref``): a template like "Article {value} GDPR" makes bare
-  numbers ("5(1)(f)") citations of the act they belong to.
+  ""), ``currency`` (the ISO 4217 code of amounts that name none, or "local": the currency of the row's
+  country on the decision's day, ``parsers/data/countries.toml``, kuna in Croatia until 2022; a row
+  without a country is then quarantined) or ``currency_column``, and ``none``: values meaning "no fine"
+  ("0", "-"), while ``unknown`` ones mean a fine of an amount not stated (``FineRecord.fined`` tells the
+  three apart); for ``articles`` ``lang``, the language the items are written in (default "en"). Each
+  article item is read by the citation grammar (``parsers.xref``): a template like "Article {value} GDPR"
+  makes bare numbers ("5(1)(f)") citations of the act they belong to, and an item it makes that cites
+  no article ("6a", "six") quarantines its row; an item without a template may cite another law.
+
+A country cell that names one authority rather than a country ("edpb") is that authority's country.
 
 Fields: ``row_id`` (required), ``case_id``, ``country``, ``authority``, ``decision_date``, ``fine``,
 ``organisations``, ``sector``, ``violation``, ``outcome``, ``articles``, ``summary``, ``source_urls``.
