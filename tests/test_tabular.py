@@ -104,7 +104,10 @@ def test_cms_partial_dates_unknown_amounts_and_lists(parsed):
     unknown = [r for r in records.values() if r.decision_date.raw == "Unknown"]
     assert unknown and all(r.decision_date.value is None for r in unknown)
     in_words = [r for r in records.values() if r.fine_raw and r.fine_raw.startswith("Fine in")]
-    assert in_words and all(r.fine is None for r in in_words)
+    assert in_words and all(r.fine is None and r.fined for r in in_words)  # a fine of an amount not stated
+    intended = [r for r in records.values() if r.fine_raw == "Only intention to issue fine"]
+    assert len(intended) == 6 and all(r.fine is None and r.fined is False for r in intended)
+    assert all(r.fined for r in records.values() if r.fine)
     assert len(records["ETid-2225"].source_urls) == 2
     assert records["ETid-4"].articles_raw == [
         "Art. 5 (1) a) GDPR", "Art. 5 (1) c) GDPR", "Art. 6 (1) GDPR", "Art. 13 GDPR"]
