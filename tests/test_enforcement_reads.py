@@ -200,7 +200,8 @@ def test_a_fine_prints_with_its_currency_s_minor_digits(offline_store: Path, cap
     csv_rows = list(csv.DictReader(io.StringIO(out)))
     assert len(md_rows) == len(csv_rows) == page["count"]
     fines = [(d["fine"]["amount_minor"], md_row, csv_row)
-             for d, md_row, csv_row in zip(page["results"], md_rows, csv_rows) if d["fine"]["currency"] == currency]
+             for d, md_row, csv_row in zip(page["results"], md_rows, csv_rows)
+             if d["fine"] and d["fine"]["currency"] == currency]  # a fine of unstated amount has none
     for minor, md_row, csv_row in fines:
         whole, part = divmod(minor, 10**digits)
         decimals = f".{part:0{digits}}" if digits else ""
@@ -219,9 +220,9 @@ def test_csv_has_a_header_and_one_row_per_decision(offline_store: Path, capsys: 
     page = run_json(capsys, offline_store, *args[:-2])
     reader = csv.DictReader(io.StringIO(out))
     rows = list(reader)
-    assert code == 0 and reader.fieldnames == [
-        "snapshot", "id", "decision_date", "date_precision", "country", "authority_id", "authority", "outcome",
-        "case_reference", "organisations", "fine_amount", "fine_currency", "fine_eur", "cites", "sources"]
+    assert code == 0 and reader.fieldnames[:2] == ["snapshot", "id"] and {
+        "decision_date", "date_precision", "country", "authority_id", "authority", "outcome", "case_reference",
+        "organisations", "fine_amount", "fine_currency", "fine_eur", "cites", "sources"} <= set(reader.fieldnames)
     assert [row["id"] for row in rows] == [d["id"] for d in page["results"]] and len(rows) == 20
     assert err.startswith(f"showing 6–25 of {page['total']:,}")
     for row, decision in zip(rows, page["results"]):
