@@ -19,7 +19,9 @@ DIR is a published store of examples/offline.toml (``lexgraph refresh``); it is 
    in euro) ``COPY_FACTOR ** k`` times larger, so that no copy's records match another's and the
    records of one authority grow N times, as at a real N×. Each the median of ``--runs`` runs with their
    spread (min–max), beside the linear expectation (1× seconds × N) and the ratio to it: a ratio above 1
-   is a cost growing worse than linearly. Figures are printed, never asserted.
+   is a cost growing worse than linearly. From ``--large`` (100×) on, ``--large-runs`` (1) runs: matching
+   by fine and near date grows worse than linearly, and one 100× run takes minutes. Figures are printed,
+   never asserted.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import time
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import pyarrow.parquet as pq
 
@@ -48,6 +50,7 @@ OFFLINE = REPO / "examples" / "offline.toml"
 NO_RULE = "(no rule)"
 COPY_DAYS = 4_000  # beyond the corpus's span of dates, and NEAR_DAYS
 COPY_FACTOR = 1.05  # fines of two copies lie further apart than SAME_AMOUNT_TOLERANCE
+T = TypeVar("T")
 
 
 # -- 1.: the pairs ------------------------------------------------------------------------------------
@@ -182,33 +185,37 @@ def _copy(record: SourceRecord, k: int, factor: float) -> SourceRecord:
         "fine_minor": scaled(record.fine_minor), "fine_eur_minor": scaled(record.fine_eur_minor)})
 
 
-def timed(work: Callable[[], object], runs: int) -> list[float]:
+def timed(work: Callable[[], T], runs: int) -> tuple[list[float], T]:
+    """The seconds of each run of ``work``, and what its last run returned."""
     seconds = []
     for _ in range(runs):
         gc.collect()
         start = time.perf_counter()
-        work()
+        result = work()
         seconds.append(time.perf_counter() - start)
-    return seconds
+    return seconds, result
 
 
-def print_scaling(records: Sequence[SourceRecord], rank: Sequence[str], scales: Sequence[int], runs: int) -> None:
+def print_scaling(records: Sequence[SourceRecord], rank: Sequence[str], scales: Sequence[int], runs: int,
+                  large: int, large_runs: int) -> None:
     print(f"\n{'scale':<6} {'records':>9} {'decisions':>9} {'step':<10} {'median s':>9} {'min–max s':>15} "
           f"{'linear s':>9} {'×linear':>8}")
     base: dict[str, float] = {}
+
+    def line(scale: int, step: str, seconds: list[float], records: int, decisions: int) -> None:
+        median = statistics.median(seconds)
+        linear = base.setdefault(step, median) * scale
+        print(f"{f'{scale}×':<6} {records:>9,} {decisions:>9,} {step:<10} {median:>9.2f} "
+              f"{f'{min(seconds):.2f}–{max(seconds):.2f}':>15} {linear:>9.2f} {median / linear:>8.2f}", flush=True)
+
     for scale in scales:
         scaled = copies(records, scale)
+        n = runs if scale < large else large_runs
+        seconds, reconciled = timed(lambda: reconcile(scaled, rank), n)
+        line(scale, "reconcile", seconds, len(scaled), len(reconciled.decisions))
         by_id = {r.id: r for r in scaled}
-        reconciled = reconcile(scaled, rank)
-        steps = {"reconcile": lambda: reconcile(scaled, rank),
-                 "cases": lambda: build_cases(reconciled.decisions, by_id)}
-        for step, work in steps.items():
-            seconds = timed(work, runs)
-            median = statistics.median(seconds)
-            base.setdefault(step, median / scale)
-            linear = base[step] * scale
-            print(f"{f'{scale}×':<6} {len(scaled):>9,} {len(reconciled.decisions):>9,} {step:<10} {median:>9.2f} "
-                  f"{f'{min(seconds):.2f}–{max(seconds):.2f}':>15} {linear:>9.2f} {median / linear:>8.2f}", flush=True)
+        seconds, _ = timed(lambda: build_cases(reconciled.decisions, by_id), n)
+        line(scale, "cases", seconds, len(scaled), len(reconciled.decisions))
         del scaled, by_id, reconciled
 
 
@@ -217,6 +224,8 @@ def main() -> None:
     parser.add_argument("--store", type=Path, required=True, help="a published store of examples/offline.toml")
     parser.add_argument("--scales", default="1,10,100", help="comma-separated; 1 is always run first")
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each step at each scale")
+    parser.add_argument("--large", type=int, default=100, help="from this scale on, --large-runs runs")
+    parser.add_argument("--large-runs", type=int, default=1, help="timed runs at --large and above")
     args = parser.parse_args()
     scales = sorted({1, *(int(s) for s in args.scales.split(","))})
 
@@ -225,7 +234,7 @@ def main() -> None:
     print(f"{len(records):,} source records of snapshot {Store(args.store).current_id()}: merges {reconciled.merges}, "
           f"refused {reconciled.refused}\n")
     print_pairs(judge(load_pairs(), *reported_by(reconciled), {r.id: r for r in records}))
-    print_scaling(records, rank, scales, args.runs)
+    print_scaling(records, rank, scales, args.runs, args.large, args.large_runs)
 
 
 if __name__ == "__main__":
