@@ -543,8 +543,9 @@ class _Table:
         spec = self._mapping.fields.articles
         try:
             cited = cited_provisions(items, self._known_ids, spec.lang)
-            # An item the template made is an article number by the mapping's word: one that cites none is wrong.
-            if spec.template and (wrong := [item for item in items
+            # An item the template made is an article number by the mapping's word: one that cites none of the
+            # acts loaded is wrong (without any act loaded, there is nothing to tell).
+            if spec.template and self._known_ids and (wrong := [item for item in items
                                             if not cited_provisions([item], self._known_ids, spec.lang)]):
                 raise ValueError(f"{wrong[0]!r} cites no article of the acts loaded")
         except ValueError as error:
