@@ -9,8 +9,7 @@ from pydantic import BaseModel
 
 from kb_store.engine import Engine
 from parsers.cases import standing
-from parsers.normalise.money import format_amount
-from schema.enforcement import CaseEvent, EventKind, Precision
+from schema.enforcement import CaseEvent, EventKind
 
 
 class EventView(BaseModel):
@@ -72,13 +71,3 @@ def _view(head: dict, events: list[CaseEvent], as_of: dt.date) -> CaseView:
 
 def _event(event: CaseEvent) -> EventView:
     return EventView(**{k: getattr(event, k) for k in EventView.model_fields})
-
-
-def describe(event: EventView) -> str:
-    """"reduction of 2020-11-11 by the Bonn District Court: 900,000.00 EUR"."""
-    when = event.event_date.isoformat() if event.event_date else "an unknown date"
-    if event.event_date and event.date_precision != Precision.DAY:
-        when = event.event_date.isoformat()[:7 if event.date_precision == Precision.MONTH else 4]
-    amount = f": {format_amount(event.amount_minor, event.currency)}" if event.amount_minor is not None else ""
-    by = f" by {event.body.removeprefix('authority/')}" if event.body else ""
-    return f"{event.kind.value.replace('_', ' ')} of {when}{by}{amount}"

@@ -147,8 +147,7 @@ def _money(match: re.Match[str], name: str, currencies: dict[str, str], on: dt.d
     code = currencies.get(written.lower(), written.upper())
     scale = (groups.get(f"{name}_scale") or groups.get(f"{name}_scale2") or "").lower()
     value = _number(number, scaled=bool(scale)) * _SCALES.get(scale, 1)
-    money = parse_money(f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}",
-                        currency=code, on=on)
+    money = parse_money(format(value.normalize(), "f"), currency=code, on=on)  # 9.55 × 10^6 → "9550000"
     return money.model_copy(update={"raw": match.group(name)})
 
 

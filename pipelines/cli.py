@@ -18,11 +18,12 @@ from rich.table import Table
 from rich.text import Text
 
 from kb_store import DecisionPage, DecisionView, EnforcementFilter, NotUnderstood, Reader, Store, StoreLocked, short_id
-from kb_store.cases import describe
+from kb_store.cases import EventView
 from kb_store.read import render_markdown
 from parsers.normalise.money import format_amount, minor_digits
 from pipelines import cli_prompt, cli_snapshots
 from pipelines.sources import DEFAULT_CONFIG, ConfigError
+from schema.enforcement import Precision
 
 DEFAULT_STORE = Path(".store")
 
@@ -235,6 +236,16 @@ def _decisions_markdown(page: DecisionPage, query: EnforcementFilter, snapshot: 
         lines.append(f"| {day} | {d.country or ''} | {d.authority or ''} | {'; '.join(d.organisations)} | {fine}{case} "
                      f"| {', '.join(map(short_id, d.cites))} | {', '.join(r.id for r in d.sources)} |")
     return "\n".join(lines) + f"\n\n_snapshot {snapshot}_"
+
+
+def describe(event: EventView) -> str:
+    """"reduction of 2020-11-11 by the Bonn District Court: 900,000.00 EUR"."""
+    when = event.event_date.isoformat() if event.event_date else "an unknown date"
+    if event.event_date and event.date_precision != Precision.DAY:
+        when = event.event_date.isoformat()[:7 if event.date_precision == Precision.MONTH else 4]
+    amount = f": {format_amount(event.amount_minor, event.currency)}" if event.amount_minor is not None else ""
+    by = f" by {event.body.removeprefix('authority/')}" if event.body else ""
+    return f"{event.kind.value.replace('_', ' ')} of {when}{by}{amount}"
 
 
 def _stood(decision: DecisionView) -> str:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from kb_store.cases import cases_of, describe
+from kb_store.cases import cases_of
 from kb_store.store import Store
 from parsers.cases import build_cases, standing
 from parsers.reconcile import reconcile
-from pipelines.cli import main as cli
+from pipelines.cli import describe, main as cli
 from schema.enforcement import EventKind
 from tests.test_reconcile import record
 
@@ -57,19 +57,16 @@ CASES = [
 
 @pytest.mark.parametrize("what, records, expected, links", CASES, ids=[c[0] for c in CASES])
 def test_links(what: str, records: list, expected: list[set[str]], links: list[str]) -> None:
-    built = _cases(records)
-    found = [set(rid for d in case.decision_ids for rid in _sources[d]) for case in built.cases]
+    reconciled = reconcile(records, ["cms", "pa", "hub"])
+    built = build_cases(reconciled.decisions, {r.id: r for r in records})
+    sources = {d.id: d.sources for d in reconciled.decisions}
+    found = [set(rid for d in case.decision_ids for rid in sources[d]) for case in built.cases]
     assert sorted(map(sorted, found)) == sorted(map(sorted, expected))
     assert sorted(link for case in built.cases for link in case.links) == sorted(links)
 
 
-_sources: dict[str, list[str]] = {}
-
-
 def _cases(records: list):
-    reconciled = reconcile(records, ["cms", "pa", "hub"])
-    _sources.update({d.id: d.sources for d in reconciled.decisions})
-    return build_cases(reconciled.decisions, {r.id: r for r in records})
+    return build_cases(reconcile(records, ["cms", "pa", "hub"]).decisions, {r.id: r for r in records})
 
 
 def test_the_fine_that_stood_moves_with_the_date() -> None:
