@@ -12,7 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from kb_store.manifest import Manifest
-from kb_store.store import Store
+from kb_store.store import SnapshotInUse, Store
 
 
 class Keep(StrEnum):
@@ -22,6 +22,7 @@ class Keep(StrEnum):
     DAILY = "daily"
     MONTHLY = "monthly"
     CURRENT = "current"
+    IN_USE = "in_use"  # a reader (a service) holds a lease on it
 
 
 # A snapshot's day and month are those of its creation, in UTC.
@@ -37,7 +38,7 @@ class Pruned(BaseModel):
 
 
 def prune_plan(manifests: Sequence[Manifest], current_id: str | None, keep_last: int = 0, keep_daily: int = 0,
-               keep_monthly: int = 0) -> tuple[dict[str, list[Keep]], list[str]]:
+               keep_monthly: int = 0, in_use: frozenset[str] = frozenset()) -> tuple[dict[str, list[Keep]], list[str]]:
     """The snapshots to keep (id → why) and those to remove, both oldest first. ``keep_daily`` counts the
     last days that have a snapshot, not calendar days; so does ``keep_monthly`` with months."""
     if min(keep_last, keep_daily, keep_monthly) < 0:
@@ -49,7 +50,8 @@ def prune_plan(manifests: Sequence[Manifest], current_id: str | None, keep_last:
     why: dict[str, list[Keep]] = {}
     chosen = {Keep.LAST: newest[:keep_last], Keep.DAILY: _newest_per(newest, Keep.DAILY)[:keep_daily],
               Keep.MONTHLY: _newest_per(newest, Keep.MONTHLY)[:keep_monthly],
-              Keep.CURRENT: [m for m in newest if m.id == current_id]}
+              Keep.CURRENT: [m for m in newest if m.id == current_id],
+              Keep.IN_USE: [m for m in newest if m.id in in_use]}
     for reason, kept in chosen.items():
         for manifest in kept:
             why.setdefault(manifest.id, []).append(reason)
@@ -72,13 +74,19 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 def prune(store: Store, keep_last: int = 0, keep_daily: int = 0, keep_monthly: int = 0,
           dry_run: bool = False) -> Pruned:
     """Remove the snapshots the policy does not keep, holding the store's lock (so that CURRENT cannot move
-    meanwhile); a dry run removes nothing and says what would go."""
+    meanwhile), and never one a reader holds a lease on; a dry run removes nothing and says what would go."""
     with nullcontext() if dry_run else store.writer():
-        kept, remove = prune_plan(store.snapshots(), store.current_id(), keep_last, keep_daily, keep_monthly)
+        manifests = store.snapshots()
+        in_use = frozenset(m.id for m in manifests if store.in_use(m.id))
+        kept, remove = prune_plan(manifests, store.current_id(), keep_last, keep_daily, keep_monthly, in_use)
         removed = {snapshot: disk_usage(store, snapshot) for snapshot in remove}
         if not dry_run:
             for snapshot in remove:
-                store.remove(snapshot)
+                try:
+                    store.remove(snapshot)
+                except SnapshotInUse:  # leased since the plan was made
+                    kept[snapshot] = [Keep.IN_USE]
+                    del removed[snapshot]
     return Pruned(kept=kept, removed=removed, bytes_freed=sum(removed.values()), dry_run=dry_run)
 
 

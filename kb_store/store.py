@@ -11,6 +11,7 @@ Layout::
     CURRENT                       the id of the current snapshot, replaced atomically
     history.jsonl                 every move of CURRENT: when, from, to, by whom, why
     LOCK                          held by the one writer
+    leases/<id>                   locked (shared) by each process reading snapshot <id>; removal waits for none
 
 A snapshot directory appears only complete (built elsewhere, then renamed), is never written again,
 and becomes visible to readers only when ``CURRENT`` names it: a reader never opens a half-written
@@ -36,7 +37,8 @@ from kb_store.engine import Engine
 from kb_store.load import import_tables, write_tables
 from kb_store.manifest import Manifest, PointerMove
 
-_SNAPSHOT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+SNAPSHOT_ID = r"^[a-z0-9][a-z0-9_-]{0,63}$"  # what a snapshot id may be: a folder name, never a path
+_SNAPSHOT_ID = re.compile(SNAPSHOT_ID)
 _BUILD_PREFIX = ".build-"
 _HELD: set[Path] = set()  # stores whose write lock this process holds
 
@@ -49,6 +51,32 @@ class UnknownSnapshot(LookupError):
     """No snapshot of that id (or none current at that time) in the store."""
 
 
+class SnapshotInUse(RuntimeError):
+    """A reader holds a lease on the snapshot: it is not removed from under it."""
+
+
+class Lease:
+    """A reader's hold on one snapshot: a shared ``flock`` on ``leases/<id>``, which the kernel releases
+    when the process ends, so a crashed reader never pins a snapshot. ``Store.remove`` takes the lock
+    exclusively, so it never removes a snapshot that a live process has leased."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(path, "a+", encoding="utf-8")
+        fcntl.flock(self._file, fcntl.LOCK_SH)  # waits only while a removal holds it
+
+    def release(self) -> None:
+        if not self._file.closed:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+
+    def __enter__(self) -> Lease:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
 class Store:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -57,6 +85,7 @@ class Store:
         self.graphs_dir = self.root / "graphs"
         self._pointer = self.root / "CURRENT"
         self._history = self.root / "history.jsonl"
+        self._leases = self.root / "leases"
 
     # -- reading ---------------------------------------------------------------------------------
     def current_id(self) -> str | None:
@@ -129,6 +158,41 @@ class Store:
     def open_current(self) -> Engine:
         return self.open()[1]
 
+    # -- leases (readers) -----------------------------------------------------------------------------
+    def lease(self, snapshot: str) -> Lease:
+        """Hold ``snapshot`` against removal until the lease is released (or the process ends). Taken
+        before the snapshot is looked for: a snapshot found under a lease stays until it is released."""
+        if not self.has(snapshot):  # looked for first too, so that asking for unknown ids leaves no files
+            raise UnknownSnapshot(f"no snapshot {snapshot!r} in {self.graphs_dir}")
+        lease = Lease(self._leases / snapshot)
+        if not self.has(snapshot):  # removed while the lease was being taken
+            lease.release()
+            raise UnknownSnapshot(f"no snapshot {snapshot!r} in {self.graphs_dir}")
+        return lease
+
+    def in_use(self, snapshot: str) -> bool:
+        """Whether a live process holds a lease on ``snapshot``."""
+        with self._exclusive(snapshot) as free:
+            return not free
+
+    @contextmanager
+    def _exclusive(self, snapshot: str) -> Iterator[bool]:
+        """Try to take ``snapshot``'s lease lock exclusively: yields whether no reader holds it."""
+        path = self._leases / self.snapshot_dir(snapshot).name  # the id checked: a name, not a path
+        if not path.exists():
+            yield True
+            return
+        with open(path, "a+", encoding="utf-8") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
     # -- writing (one writer, holding the lock) ---------------------------------------------------
     @contextmanager
     def writer(self, wait: bool = False) -> Iterator[Store]:
@@ -192,11 +256,16 @@ class Store:
         return manifest
 
     def remove(self, snapshot: str) -> None:
-        """Delete a snapshot that is not current."""
+        """Delete a snapshot that is not current and that no reader holds a lease on."""
         self._require_lock()
         if snapshot == self.current_id():
             raise ValueError(f"{snapshot} is the current snapshot: promote another one before removing it")
-        _remove(self.snapshot_dir(snapshot))
+        with self._exclusive(snapshot) as free:
+            if not free:
+                raise SnapshotInUse(f"{snapshot} is being read (a process holds its lease): it stays")
+            _remove(self.snapshot_dir(snapshot))
+            # A reader waiting on the lock meanwhile then finds the snapshot gone; the file can go too.
+            _remove(self._leases / snapshot)
 
     def _recover(self) -> None:
         """Undo what a crashed writer left: builds never renamed into place (no reader knows them), and a
