@@ -6,9 +6,10 @@ from kb_store.enforcement import DecisionPage, DecisionView, EnforcementFilter
 from kb_store.manifest import CheckResult, Manifest, PointerMove, Quarantined, SourceEntry
 from kb_store.prune import Pruned, disk_usage, prune, prune_plan
 from kb_store.read import ProvisionView, Reader
-from kb_store.store import Store, StoreLocked, UnknownSnapshot
+from kb_store.pool import OpenSnapshot, SnapshotPool
+from kb_store.store import SNAPSHOT_ID, Lease, SnapshotInUse, Store, StoreLocked, UnknownSnapshot
 
-__all__ = ["CheckResult", "DecisionPage", "DecisionView", "EnforcementFilter", "Manifest", "NotUnderstood",
-           "PointerMove", "ProvisionView", "Pruned", "Quarantined", "Reader", "RowChange", "SnapshotDiff", "SourceEntry",
-           "Store", "StoreLocked", "UnknownSnapshot", "diff_snapshots", "disk_usage", "prune", "prune_plan",
-           "short_id"]
+__all__ = ["SNAPSHOT_ID", "CheckResult", "DecisionPage", "DecisionView", "EnforcementFilter", "Lease", "Manifest",
+           "NotUnderstood", "OpenSnapshot", "PointerMove", "ProvisionView", "Pruned", "Quarantined", "Reader", "RowChange",
+           "SnapshotDiff", "SnapshotInUse", "SnapshotPool", "SourceEntry", "Store", "StoreLocked", "UnknownSnapshot",
+           "diff_snapshots", "disk_usage", "prune", "prune_plan", "short_id"]
