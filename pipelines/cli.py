@@ -1,5 +1,6 @@
 """The ``lexgraph`` command: ``refresh`` a store from a source config, ``show`` a provision as of a date,
-``enforcement`` decisions, ``prompt`` a cited prompt, ``snapshots`` to list and manage them."""
+``enforcement`` decisions, ``prompt`` a cited prompt, ``snapshots`` to list and manage them, ``serve`` them
+over HTTP."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -22,6 +24,7 @@ from kb_store.cases import EventView
 from kb_store.read import render_markdown
 from parsers.normalise.money import format_amount, minor_digits
 from pipelines import cli_prompt, cli_snapshots
+from pipelines.answers import decisions_answer, provision_answer
 from pipelines.sources import DEFAULT_CONFIG, ConfigError
 from schema.enforcement import Precision
 
@@ -75,6 +78,16 @@ def _parser() -> argparse.ArgumentParser:
                              help="skip the first M decisions matching (default: 0)")
     _read_options(enforcement, formats=tuple(_DECISION_FORMATS))
     enforcement.set_defaults(run=_enforcement)
+    serve = commands.add_parser("serve", help="serve the store's published snapshots over HTTP (read-only)")
+    serve.add_argument("--store", type=Path, default=DEFAULT_STORE, help="store directory (default: .store)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=_at_least(1), default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--workers", type=_at_least(1), default=1, metavar="N",
+                       help="N processes on the one port, each with its own open snapshots (default: 1)")
+    serve.add_argument("--poll", type=float, default=1.0, metavar="SECONDS",
+                       help="how often to look whether CURRENT moved (default: 1)")
+    serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.set_defaults(run=_serve)
     cli_prompt.add_command(commands, DEFAULT_STORE)
     cli_snapshots.add_commands(commands, DEFAULT_STORE)
     return parser
@@ -172,6 +185,14 @@ def _print_summary(console: Console, report) -> None:
     console.print(Text.assemble(f"{verb} ", (manifest.id, "bold"), f" — {endings[report.outcome]}"))
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from pipelines.serve import run  # FastAPI and uvicorn load only to serve
+
+    run(args.store, host=args.host, port=args.port, workers=args.workers, poll_seconds=args.poll,
+        access_log=args.access_log)
+    return 0
+
+
 def _read(args: argparse.Namespace, command: str, answer: Callable[[Reader], str]) -> int:
     """Print what ``answer`` reads from the snapshot ``args`` names: exit 2 when it refuses what it was
     given, 1 when the store, the snapshot or the wording asked for is not there."""
@@ -193,8 +214,7 @@ def _show(args: argparse.Namespace) -> int:
     def answer(reader: Reader) -> str:
         view = reader.show(args.provision, args.as_of, args.lang)
         if args.format == "json":
-            return json.dumps({"snapshot": reader.snapshot, **view.model_dump(mode="json")}, ensure_ascii=False,
-                              indent=2)
+            return _json(provision_answer(view, reader.snapshot))
         return render_markdown(view) + f"\n_snapshot {reader.snapshot}_"
     return _read(args, "show", answer)
 
@@ -218,10 +238,11 @@ def _showing(page: DecisionPage) -> str:
 
 
 def _decisions_json(page: DecisionPage, query: EnforcementFilter, snapshot: str) -> str:
-    return json.dumps({"snapshot": snapshot, "filters": query.model_dump(mode="json", exclude_defaults=True),
-                       "total": page.total, "offset": page.offset, "count": len(page.results),
-                       "results": [view.model_dump(mode="json") for view in page.results]},
-                      ensure_ascii=False, indent=2)
+    return _json(decisions_answer(page, query, snapshot))
+
+
+def _json(answer: BaseModel) -> str:
+    return json.dumps(answer.model_dump(mode="json"), ensure_ascii=False, indent=2)
 
 
 def _decisions_markdown(page: DecisionPage, query: EnforcementFilter, snapshot: str) -> str:

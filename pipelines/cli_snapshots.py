@@ -14,8 +14,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from kb_store import (Manifest, RowChange, SnapshotDiff, Store, StoreLocked, UnknownSnapshot, diff_snapshots,
-                      disk_usage, prune)
+from kb_store import Manifest, RowChange, SnapshotDiff, Store, StoreLocked, UnknownSnapshot, diff_snapshots, prune
+from pipelines.answers import snapshot_summaries
 
 Handler = Callable[[Store, argparse.Namespace], str]
 _CELL = 100  # characters of a value shown in a report; the JSON has it whole
@@ -97,10 +97,7 @@ def _json(data: Any) -> str:
 # -- the actions -----------------------------------------------------------------------------------------
 def _list(store: Store, args: argparse.Namespace) -> str:
     current = store.current_id()
-    listed = [{"id": m.id, "created": m.created, "parent": m.parent, "current": m.id == current,
-               "decisions": m.counts.get("Decision", 0), "provisions": m.counts.get("Provision", 0),
-               "sources": len(m.sources), "sources_kept": len(m.kept), "bytes": disk_usage(store, m.id)}
-              for m in store.snapshots()]
+    listed = [summary.model_dump() for summary in snapshot_summaries(store)]
     if args.format == "json":
         return _json({"store": str(store.root), "current": current, "snapshots": listed})
     rows = [["→" if s["current"] else "", s["id"], _moment(s["created"]), s["parent"] or "", str(s["decisions"]),
