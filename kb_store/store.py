@@ -160,8 +160,8 @@ class Store:
 
     # -- leases (readers) -----------------------------------------------------------------------------
     def lease(self, snapshot: str) -> Lease:
-        """Hold ``snapshot`` against removal until the lease is released (or the process ends). Taken
-        before the snapshot is looked for: a snapshot found under a lease stays until it is released."""
+        """Hold ``snapshot`` against removal until the lease is released (or the process ends). The
+        snapshot is looked for again once the lease is held: one found then stays until it is released."""
         if not self.has(snapshot):  # looked for first too, so that asking for unknown ids leaves no files
             raise UnknownSnapshot(f"no snapshot {snapshot!r} in {self.graphs_dir}")
         lease = Lease(self._leases / snapshot)
