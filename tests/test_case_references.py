@@ -24,6 +24,19 @@ CASES = [
     ("FR", None, ["https://www.legifrance.gouv.fr/cnil/id/CNILTEXT000045614368?query=san-2022-009&tab_selection=all"],
      ["cnil SAN-2022-009"]),
     ("SE", "DI-2019-3375", [], ["imy DI-2019-3375"]),
+    ("HU", "NAIH / 2020/1154/9", [], ["naih NAIH-2020-1154"]),
+    ("HU", None, ["https://www.naih.hu/files/NAIH-2020-0066-21-hatarozat.pdf"], ["naih NAIH-2020-66"]),
+    ("HU", None, ["https://www.naih.hu/files/NAIH-2020-200-hatarozat.pdf"], ["naih NAIH-2020-200"]),
+    ("HU", "NAIH-3748-1/2021", [], ["naih NAIH-2021-3748"]),
+    ("HU", "NAIH-2010-1/2021", [], ["naih NAIH-2021-2010"]),  # a number, not a year, before the year
+    ("BE", "53/2020", [], ["apd 53/2020"]),
+    ("BE", "Decision 38/2021", [], ["apd 38/2021"]),
+    ("BE", None, ["https://www.autoriteprotectiondonnees.be/publications/decision-quant-au-fond-n-07-2024.pdf",
+                  "https://www.gegevensbeschermingsautoriteit.be/publications/beslissing-ten-gronde-nr.-127-2022.pdf",
+                  "https://www.autoriteprotectiondonnees.be/sites/privacycommission/files/documents/Decision_CC_30-2020_FR.pdf",
+                  "https://www.gegevensbeschermingsautoriteit.be/sites/privacycommission/files/documents/BETG_12-2019_NL.PDF"],
+     ["apd 12/2019", "apd 127/2022", "apd 30/2020", "apd 7/2024"]),
+    ("BE", "2021/AR/1044", [], []),  # the Market Court's
     # A number of another country's scheme, or of no scheme, is no reference of one.
     ("AT", "9269618", [], []),
     ("IT", "12/2019", [], []),

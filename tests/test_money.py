@@ -15,7 +15,9 @@ from importlib.resources import files
 import pytest
 from currency_converter import CURRENCY_FILE
 
-from parsers.normalise.money import currencies, eur_rate, format_amount, major_units, minor_digits, parse_money
+from parsers.normalise.money import (amounts_contradict, currencies, eur_rate, format_amount, major_units, minor_digits,
+                                    parse_money, same_amount)
+from schema.enforcement import Money
 
 EEA_UK_CH = {"EUR", "BGN", "CHF", "CZK", "DKK", "GBP", "HRK", "HUF", "ISK", "NOK", "PLN", "RON", "SEK"}
 LONGEST_CLOSURE = dt.timedelta(days=7)  # the ECB fixes every working day: Easter and Christmas close it for 5
@@ -168,3 +170,32 @@ def test_an_amount_after_the_ecb_stopped_a_currency_is_refused():
     with pytest.raises(ValueError, match="the ECB has published no RUB rate since 2022-03-02: "
                                          "an amount of 2023-05-01 has no euro value"):
         parse_money("RUB 1,000,000", thousands=",", on=dt.date(2023, 5, 1))
+
+
+def _money(amount_minor: int, currency: str, eur_minor: int | None = None) -> Money:
+    return Money(amount_minor=amount_minor, currency=currency, eur_minor=amount_minor if currency == "EUR" else eur_minor,
+                 raw=f"{currency} {amount_minor}")
+
+
+COMPARED = [
+    # (left, right, the currency the fine was imposed in, same amount, contradicting)
+    (_money(300_00, "EUR"), _money(300_00, "EUR"), "EUR", True, False),
+    (_money(290_00, "EUR"), _money(286_00, "EUR"), "EUR", False, True),
+    # both conversions of a forint fine, 1.4% apart
+    (_money(290_00, "EUR"), _money(286_00, "EUR"), "HUF", True, False),
+    (_money(300_00, "GBP", 345_00), _money(300_00, "GBP", 350_00), "GBP", True, False),
+    # a tracker's conversion, 0.2% apart; 8% apart
+    (_money(22_046_000_00, "EUR"), _money(20_000_000_00, "GBP", 22_003_410_00), "GBP", True, False),
+    (_money(22_046_000_00, "EUR"), _money(18_400_000_00, "GBP", 20_300_000_00), "GBP", False, True),
+    # rounded: EUR 20,000 for NOK 200,000 (EUR 20,747), 3.6% apart; EUR 20,000 for EUR 23,900
+    (_money(20_000_00, "EUR"), _money(200_000_00, "NOK", 20_747_00), "NOK", False, False),
+    (_money(20_000_00, "EUR"), _money(230_000_00, "NOK", 23_900_00), "NOK", False, True),
+    (_money(20_000_00, "EUR"), _money(200_000_00, "NOK"), "NOK", False, True),  # no euro value to check it by
+]
+
+
+@pytest.mark.parametrize("left, right, imposed_in, same, contradict", COMPARED)
+def test_two_statements_of_a_fine_are_compared_in_the_currency_it_was_imposed_in(left, right, imposed_in, same,
+                                                                                 contradict):
+    assert same_amount(left, right, imposed_in) is same and same_amount(right, left, imposed_in) is same
+    assert amounts_contradict(left, right, imposed_in) is contradict

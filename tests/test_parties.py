@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.normalise.organisations import addressees_conflict, organisation, organisations
+from parsers.normalise.organisations import addressees_agree, addressees_conflict, organisation, organisations
 from schema.enforcement import PartyRole
 
 ROLES = [
@@ -56,6 +56,9 @@ SAME = [
     ("Employer", "Company"),
     ("Medical centers", "Medical service providers"),
     ("Piraeus Leasing S.M.S.A.", "ΠΕΙΡΑΙΩΣ ΧΡΗΜΑΤΟΔΟΤΙΚΕΣ ΜΙΣΘΩΣΕΙΣ"),
+    ("Innovasjon Norge", "Innovation Norway"),  # one name in two languages
+    ("Municipal alderman", "City councilor"),  # one office
+    ("Mayor", "Mayor"),
 ]
 DIFFERENT = [
     ("Azienda sanitaria locale di Bari", "H&M"),
@@ -64,6 +67,20 @@ DIFFERENT = [
     ("Dante International", "Enel Energie"),
     ("Google Ireland", "Facebook Ireland"),
     ("TELEFONICA DE ESPAÑA", "Xfera Moviles"),
+    ("L.E.", "T.K."),  # initials, not the article "le"
+    ("Mayor", "City councilor"),  # two offices, two people
+    ("Telefonica", "Telenor"),
+]
+
+AGREE = [
+    ("UWV (Dutch employee insurance service provider)", "Uitvoeringsinstituut Werknemersverzekeringen (UWV)"),
+    ("T.K.", "T.K. EOOD"),
+    ("Marriott International", "Marriott International, Inc"),
+]
+NO_AGREEMENT = [
+    ("Mayor", "Mayor"),  # which mayor?
+    ("British Airways", "Cathay Pacific Airways"),
+    ("Innovasjon Norge", "Innovation Norway"),  # not conflicting, yet not the same words
 ]
 
 
@@ -75,6 +92,16 @@ def test_names_of_one_organisation_do_not_conflict(left: str, right: str) -> Non
 @pytest.mark.parametrize("left, right", DIFFERENT)
 def test_names_of_two_organisations_conflict(left: str, right: str) -> None:
     assert addressees_conflict([left], [right]) and addressees_conflict([right], [left])
+
+
+@pytest.mark.parametrize("left, right", AGREE)
+def test_names_of_one_organisation_agree(left: str, right: str) -> None:
+    assert addressees_agree([left], [right]) and addressees_agree([right], [left])
+
+
+@pytest.mark.parametrize("left, right", NO_AGREEMENT)
+def test_names_that_do_not_show_one_organisation_do_not_agree(left: str, right: str) -> None:
+    assert not addressees_agree([left], [right]) and not addressees_agree([right], [left])
 
 
 def test_one_name_in_common_is_enough_and_no_name_is_no_conflict() -> None:

@@ -21,6 +21,7 @@ class _Scheme:
     in_field: re.Pattern[str]
     in_url: re.Pattern[str]
     form: str
+    conflicts: bool
 
     def read(self, pattern: re.Pattern[str], text: str) -> list[str]:
         return [f"{self.name} {self.form.format(**{k: v.upper() for k, v in m.groupdict().items()})}"
@@ -36,7 +37,7 @@ def _schemes() -> dict[str, list[_Scheme]]:
         in_field = re.compile(entry["pattern"], re.IGNORECASE)
         in_url = re.compile(entry["url"], re.IGNORECASE) if "url" in entry else in_field
         by_country.setdefault(entry["country"], []).append(
-            _Scheme(entry["name"], entry["country"], in_field, in_url, entry["form"]))
+            _Scheme(entry["name"], entry["country"], in_field, in_url, entry["form"], entry.get("conflicts", True)))
     return by_country
 
 
@@ -54,3 +55,9 @@ def case_references(country: str | None, case_reference: str | None, urls: Itera
 def scheme_of(reference: str) -> str:
     """``"aepd PS/00205/2021"`` → ``"aepd"``."""
     return reference.split(" ", 1)[0]
+
+
+def numbers_conflict(reference: str) -> bool:
+    """Whether two references of ``reference``'s scheme that differ report different decisions."""
+    name = scheme_of(reference)
+    return all(s.conflicts for schemes in _schemes().values() for s in schemes if s.name == name)

@@ -18,7 +18,7 @@ import tomllib
 import zipfile
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -99,6 +99,7 @@ def currency_code(text: str) -> str:
     return _currency(_SYMBOLS.get(text, text.upper())).code
 
 
+@lru_cache(maxsize=65_536)  # asked for each pair of records reconciliation compares
 def local_currency(country: str, on: dt.date | None = None) -> str:
     """The currency of ``country`` on the day ``on`` (without a day, today's): ``"HRK"`` for Croatia until
     2022-12-31, then ``"EUR"``."""
@@ -181,19 +182,39 @@ def parse_money(text: str, *, thousands: str = "", decimal: str = ".", currency:
                  rate_date=rate_date, raw=text)
 
 
-# How far apart in euro two statements of one fine in different currencies may be: a tracker that reports a
-# GBP fine in euro converted it itself, at its own rate and day.
+# How far apart in euro two statements of one fine may be where one of them is a conversion (in a currency
+# other than the one the fine was imposed in): a tracker that reports a GBP fine in euro converted it itself,
+# at the rate of a day of its own.
 SAME_AMOUNT_TOLERANCE = Decimal("0.02")
+# How far apart they may be and not contradict: a tracker also rounds its conversion ("EUR 20,000" for
+# NOK 200,000, EUR 20,747 at the decision's rate).
+CONVERSION_TOLERANCE = Decimal("0.05")
 
 
-def same_amount(left: Money, right: Money) -> bool:
-    """Equal in one currency; in two, their values in euro at most ``SAME_AMOUNT_TOLERANCE`` apart."""
-    if left.currency == right.currency:
+def same_amount(left: Money, right: Money, imposed_in: str | None = None) -> bool:
+    """Equal in one currency when that is the one the fine was imposed in (``imposed_in``, where known);
+    otherwise, one of them a conversion, their values in euro at most ``SAME_AMOUNT_TOLERANCE`` apart."""
+    if left.currency == right.currency and imposed_in in (None, left.currency):
         return left.amount_minor == right.amount_minor
-    if left.eur_minor is None or right.eur_minor is None:
+    return _euro_apart(left, right) <= SAME_AMOUNT_TOLERANCE
+
+
+def amounts_contradict(left: Money, right: Money, imposed_in: str | None = None) -> bool:
+    """Whether two statements cannot be of one fine: not the same amount, and where one of them is a
+    conversion, more than ``CONVERSION_TOLERANCE`` apart in euro."""
+    if same_amount(left, right, imposed_in):
         return False
+    both_converted = imposed_in is not None and imposed_in not in (left.currency, right.currency)
+    one_converted = left.currency != right.currency
+    return not (one_converted or both_converted) or _euro_apart(left, right) > CONVERSION_TOLERANCE
+
+
+def _euro_apart(left: Money, right: Money) -> Decimal:
+    """How far apart the values in euro are, as a share of the larger (infinite where one is unknown)."""
+    if left.eur_minor is None or right.eur_minor is None:
+        return Decimal("Infinity")
     low, high = sorted((left.eur_minor, right.eur_minor))
-    return high - low <= SAME_AMOUNT_TOLERANCE * high
+    return Decimal(high - low) / high if high else Decimal(0)
 
 
 def _minor_units(number: str, thousands: str, decimal: str, currency: str, text: str) -> int:

@@ -16,11 +16,12 @@ telling.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 from parsers.normalise._keys import match_key
@@ -54,6 +55,7 @@ class _Parties:
     markers: list[tuple[re.Pattern[str], PartyRole]]
     known: dict[str, PartyRole]  # match key → role
     describing: frozenset[str]
+    offices: dict[str, str]  # word → the public office it names
 
 
 @cache
@@ -62,7 +64,8 @@ def _parties() -> _Parties:
     return _Parties(
         markers=[(re.compile(m["pattern"], re.IGNORECASE), PartyRole(m["role"])) for m in data["marker"]],
         known={match_key(name): PartyRole(entry["role"]) for entry in data["known"] for name in entry["names"]},
-        describing=frozenset(data["words"]["describing"]))
+        describing=frozenset(data["words"]["describing"]),
+        offices={word: office for office, words in data["offices"].items() for word in words})
 
 
 def organisation(text: str) -> Organisation:
@@ -114,13 +117,23 @@ def _compared(left: Iterable[str], right: Iterable[str],
               same: Callable[[_Name, _Name], bool] | None = None) -> bool | None:
     """One organisation in common by ``same`` (True), certainly none (False), or no telling (None)."""
     same = same or _one_organisation
-    left, right = list(left), list(right)
-    if not all(match_key(name).isascii() for name in left + right):  # "Piraeus Leasing", "ΠΕΙΡΑΙΩΣ …": no telling
-        return None
+    left, right = tuple(left), tuple(right)
     left_names, right_names = _naming(left), _naming(right)
-    if not (left_names and right_names):
+    if left_names is None or right_names is None:  # "Piraeus Leasing", "ΠΕΙΡΑΙΩΣ …": no telling
         return None
+    if not (left_names and right_names):
+        return False if _different_offices(left, right) else None
     return any(same(a, b) for a in left_names for b in right_names)
+
+
+def _different_offices(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
+    """Whether each list describes its addressees by public offices, none of them the other's."""
+    def offices(names: tuple[str, ...]) -> set[str]:
+        offices = _parties().offices
+        return {offices[word] for name in names for word in match_key(name).split() if word in offices}
+
+    left_offices, right_offices = offices(left), offices(right)
+    return bool(left_offices and right_offices) and not left_offices & right_offices
 
 
 @dataclass(frozen=True)
@@ -134,20 +147,34 @@ class _Name:
 _DESCRIPTION = re.compile(r"\S+(?:\s+[a-z][a-z'-]*)+")
 
 
-def _naming(names: Iterable[str]) -> list[_Name]:
-    """The names that name, not describe; each by its words."""
+@lru_cache(maxsize=65_536)  # reconciliation compares each record's names with many others
+def _naming(names: tuple[str, ...]) -> tuple[_Name, ...] | None:
+    """The names that name, not describe; each by its words. None where a name is in a script of its own."""
+    if not all(match_key(name).isascii() for name in names):
+        return None
     describing = _parties().describing
     found = []
-    for name in names:
+    for name in (variant for name in names for variant in _variants(name)):
         if _DESCRIPTION.fullmatch(name.strip()):
             continue
-        words = _letters_joined(match_key(name).split())
+        words, initialisms = _letters_joined(match_key(name).split())
         words = [w[:-1] if w.endswith("s") and w[:-1] in describing else w for w in words]
-        naming = [w for w in words if w not in describing and len(w) > 1]
+        # "L.E." is a name's initials, not the article "le"
+        naming = [w for w in words if (w not in describing or w in initialisms) and len(w) > 1]
         if naming:
-            initials = "".join(w[0] for w in words if w not in describing or len(w) > 3)
+            initials = "".join(w[0] for w in words if w not in describing or w in initialisms or len(w) > 3)
             found.append(_Name(frozenset(naming), initials, "".join(naming)))
-    return found
+    return tuple(found)
+
+
+_PARENTHESIS = re.compile(r"^(?P<outside>[^()]+?)\s*\((?P<inside>[^()]+)\)\s*$")
+
+
+def _variants(name: str) -> list[str]:
+    """A name, and for "X (Y)" also X and Y apart: the part in parentheses is an abbreviation or a
+    description of the other ("UWV (Dutch employee insurance service provider)")."""
+    match = _PARENTHESIS.match(name)
+    return [name, match["outside"], match["inside"]] if match else [name]
 
 
 def _same_organisation(a: _Name, b: _Name) -> bool:
@@ -155,17 +182,34 @@ def _same_organisation(a: _Name, b: _Name) -> bool:
     return shorter.words <= longer.words or shorter.joined in longer.words | {longer.joined}
 
 
-def _letters_joined(words: list[str]) -> list[str]:
-    """Runs of single letters as one word: "R.T.I." → "r t i" → "rti", "H&M" → "hm"."""
+def _letters_joined(words: list[str]) -> tuple[list[str], set[str]]:
+    """Runs of single letters as one word: "R.T.I." → "r t i" → "rti", "H&M" → "hm"; and the words so
+    joined."""
     joined: list[str] = []
-    for word, run in itertools.groupby(words, key=len):
-        joined += ["".join(run)] if word == 1 else list(run)
-    return joined
+    initialisms: set[str] = set()
+    for length, run in itertools.groupby(words, key=len):
+        run = list(run)
+        if length == 1 and len(run) > 1:
+            initialisms.add(word := "".join(run))
+            joined.append(word)
+        else:
+            joined += run
+    return joined, initialisms
 
 
 def _one_organisation(a: _Name, b: _Name) -> bool:
-    """A naming word in common (or one the start of the other: "Transport", "Transporte"), one's words
-    run together the other's ("JobTeam", "Job Team"), or one's initials a word of the other."""
+    """A naming word in common (or one spelt as the other in another language: "Transport", "Transporte";
+    "Innovasjon", "Innovation"), one's words run together the other's ("JobTeam", "Job Team"), or one's
+    initials a word of the other."""
     return (bool(a.words & b.words) or a.joined in b.words | {b.joined} or b.joined in a.words
             or a.initials in b.words or b.initials in a.words
-            or any(min(len(x), len(y)) >= 5 and (x.startswith(y) or y.startswith(x)) for x in a.words for y in b.words))
+            or any(_cognate(x, y) for x in a.words for y in b.words))
+
+
+_COGNATE_PREFIX = 5  # letters, and …
+_COGNATE_SHARE = 0.6  # … of the shorter word, that two words spelt in two languages begin with alike
+
+
+def _cognate(x: str, y: str) -> bool:
+    common = len(os.path.commonprefix((x, y)))
+    return common >= max(_COGNATE_PREFIX, _COGNATE_SHARE * min(len(x), len(y)))
