@@ -2,40 +2,52 @@
 become one ``Decision``, each record kept beside it with its own values.
 
 Pure function over records. Records are only compared within a block (same country and resolved
-authority; same country for case references), and a group never holds two records of one source.
-The rules, tried in this order, each merging the groups of two records:
+authority; same country for case references and documents), and a group never holds two records of one
+source, but where a table lists one decision twice: two rows with one reference of a numbering scheme,
+one day and one fine (``Reconciled.listed_twice``). The rules, tried in this order, each merging the
+groups of two records:
 
 ``same_case_reference``   a reference of a known scheme in common (read from the case reference field or a
                           URL: ``parsers.normalise.case_references``), or case references equal once reduced
                           to letters and digits, or one the other with a short prefix
                           ("DSB-D550.084/0002-DSB/2018", "D550.084/0002-DSB/2018");
+``same_document_same_amount``  a document both link to (an address with a path, not a site's front
+                          page), the same fine, dates near (as below), the only such record of each source;
 ``same_day_same_amount``  same authority, same decision day, same fine;
-``same_day_unique``       same authority and day, the only record of each source that day, and no
-                          different fines;
-``same_amount_near_date`` same authority and fine (at least 1,000 EUR), dates at most 183 days apart
-                          (trackers often date a fine by its publication) or one of them undated, the
-                          only such record of each source;
+``same_day_unique``       same authority and day, the only record of each source that day, no
+                          different fines, and where only one of them states a fine, an addressee in
+                          common and the other not saying it fined an amount it does not know (a day's
+                          one fine and one record without is as often two matters);
+``same_amount_addressee`` same authority and fine (at least 1,000 EUR), dates near, an addressee in
+                          common (``parsers.normalise.organisations.addressees_agree``), the only such
+                          record of each source;
+``same_amount_near_date`` same authority and fine (at least 1,000 EUR), dates near: at most 183 days
+                          apart (trackers often date a fine by its publication) or one of them undated;
+                          the only such record of each source;
 ``same_country_day_amount_organisation``  for a record that names no authority (its country has
-                          several): same country, day and fine, and an organisation in common
-                          (``parsers.normalise.organisations.addressees_agree``) with a record that
-                          names none either or names one of that country that the gazetteer knows.
+                          several): same country, day and fine, and an addressee in common with a record
+                          that names none either or names one of that country that the gazetteer knows.
 
-Two fines are the same when equal in one currency, or across currencies when their values in euro (each
-at the reference rate of its day) differ by at most 2% (``parsers.normalise.money.same_amount``). No rule joins two groups that hold records in conflict: references of one
-scheme with none in common, or addressees that certainly differ
+Two fines are the same when equal in the currency the fine was imposed in (the country's on the day);
+where one is a conversion (in another currency, or in euro in a country of another), when their values
+in euro (each at the reference rate of its day) differ by at most 2%, and they contradict only beyond 5%,
+as trackers round their conversions (``parsers.normalise.money``). No rule joins two groups that hold
+records in conflict: references of one scheme with none in common (of a scheme whose numbers can
+differ for one decision, ``conflicts = false``, never), or addressees that certainly differ
 (``parsers.normalise.organisations.addressees_conflict``); each refusal is counted.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from itertools import combinations
 
 from parsers._union_find import UnionFind
-from parsers.normalise.case_references import case_references, scheme_of
-from parsers.normalise.money import SAME_AMOUNT_TOLERANCE, minor_digits, same_amount
+from parsers.normalise.case_references import case_references, numbers_conflict, scheme_of
+from parsers.normalise.money import SAME_AMOUNT_TOLERANCE, amounts_contradict, local_currency, minor_digits, same_amount
 from parsers.normalise.organisations import addressees_agree, addressees_conflict
 from schema.enforcement import Decision, DecisionRecord, Fine, FineRecord, Outcome, Precision, SourceRecord
 from schema.graph import ReportedBy
@@ -46,10 +58,11 @@ NEAR_DAYS = 183
 MIN_NEAR_AMOUNT_MINOR = 1_000 * 10 ** minor_digits("EUR")
 _MIN_REFERENCE = 6  # letters and digits: shorter references ("1/2019") are too common to match on
 _REFERENCE_PREFIX = 8  # at most this many leading characters one reference may have more ("DSB-")
-RULES = ("same_case_reference", "same_day_same_amount", "same_day_unique", "same_amount_near_date",
-         "same_country_day_amount_organisation")
+RULES = ("same_case_reference", "same_document_same_amount", "same_day_same_amount", "same_day_unique",
+         "same_amount_addressee", "same_amount_near_date", "same_country_day_amount_organisation")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 _SLUG = re.compile(r"[^a-z0-9]+")
+_URL_PREFIX = re.compile(r"^[a-z]+://(?:www\.)?", re.IGNORECASE)
 _PRECISION_RANK = {Precision.DAY: 0, Precision.MONTH: 1, Precision.YEAR: 2, Precision.UNKNOWN: 3}
 
 
@@ -59,6 +72,7 @@ class Reconciled(Record):
     reported_by: list[ReportedBy]
     merges: dict[str, int]
     refused: dict[str, int]  # rule → matches not merged because the groups held records in conflict
+    listed_twice: list[tuple[str, str]] = []  # rows of one table joined as one decision listed twice
 
 
 def reconcile(records: Sequence[SourceRecord], source_rank: Sequence[str]) -> Reconciled:
@@ -80,7 +94,7 @@ def reconcile(records: Sequence[SourceRecord], source_rank: Sequence[str]) -> Re
             fines.append(fine)
         reported += [ReportedBy(decision_id=decision.id, record_id=r.id, rule=groups.rule[r.id]) for r in members]
     return Reconciled(decisions=decisions, fines=fines, reported_by=reported, merges=dict(groups.merges),
-                      refused=dict(groups.refused))
+                      refused=dict(groups.refused), listed_twice=groups.listed_twice)
 
 
 def from_fine_row(row: FineRecord, sha256: str, parser_version: str) -> SourceRecord:
@@ -135,19 +149,26 @@ class _Groups:
         self.rule = {r.id: "" for r in records}
         self.merges: Counter[str] = Counter({rule: 0 for rule in RULES})
         self.refused: Counter[str] = Counter({rule: 0 for rule in RULES})
+        self.listed_twice: list[tuple[str, str]] = []
 
     def merge(self, left: SourceRecord, right: SourceRecord, rule: str) -> None:
         a, b = self._sets.root(left.id), self._sets.root(right.id)
-        if a == b or {r.source for r in self._members[a]} & {r.source for r in self._members[b]}:
+        if a == b or not self._may_hold_both(a, b, rule):
             return
         if any(_in_conflict(x, y) for x in self._members[a] for y in self._members[b]):
             self.refused[rule] += 1
             return
+        self.listed_twice += [(x.id, y.id) for x in self._members[a] for y in self._members[b] if x.source == y.source]
         kept, joined = self._sets.join(a, b)
         self._members[kept] += self._members.pop(joined)
         for record in (left, right):  # a record is reported as joined by the first rule that matched it
             self.rule[record.id] = self.rule[record.id] or rule
         self.merges[rule] += 1
+
+    def _may_hold_both(self, a: str, b: str, rule: str) -> bool:
+        """No source twice in one group, but where a table lists one decision twice (``_listed_twice``)."""
+        return all(rule == "same_case_reference" and _listed_twice(x, y)
+                   for x in self._members[a] for y in self._members[b] if x.source == y.source)
 
     def members(self) -> list[list[SourceRecord]]:
         return [sorted(self._members[root], key=lambda r: r.id) for root in sorted(self._members)]
@@ -165,17 +186,69 @@ def _candidates(rule: str, records: Sequence[SourceRecord]) -> Iterator[tuple[So
         for group in _blocks(records, by_day=True, fined=False):
             counts = Counter(r.source for r in group)
             alone = [r for r in group if counts[r.source] == 1]
-            yield from (pair for pair in _across_sources(alone) if not _fines_differ(*pair))
+            yield from (pair for pair in _across_sources(alone) if not _fines_differ(*pair)
+                        and (not _fine_stated_by_one(*pair) or _unstated_fine_may_be(*pair)))
     elif rule == "same_country_day_amount_organisation":
         for group in _blocks(records, by_day=True, fined=True, by_country=True):
             yield from ((a, b) for a, b in _same_fine_pairs(group) if not (a.authority_id and b.authority_id)
-                        and addressees_agree([name for _, name in a.addressees], [name for _, name in b.addressees]))
+                        and _addressees_agree(a, b))
+    elif rule == "same_document_same_amount":
+        for group in _by_document(records):
+            yield from _unique_partners([(a, b) for a, b in _across_sources(group)
+                                         if a.fine and b.fine and _same_fine(a, b) and _near(a, b)])
     else:
+        agreeing = rule == "same_amount_addressee"
         for group in _blocks(records, by_day=False, fined=True):
-            pairs = [pair for pair in _same_fine_pairs(group) if _near(*pair)]
-            # only a record that is the one of its source with that fine may match
-            partners = Counter((r.id, other.source) for a, b in pairs for r, other in ((a, b), (b, a)))
-            yield from ((a, b) for a, b in pairs if partners[(a.id, b.source)] == partners[(b.id, a.source)] == 1)
+            yield from _unique_partners([(a, b) for a, b in _near_fine_pairs(group)
+                                         if not agreeing or _addressees_agree(a, b)])
+
+
+def _near_fine_pairs(by_euro: list[SourceRecord]) -> Iterator[tuple[SourceRecord, SourceRecord]]:
+    """The pairs of records of different sources with the same fine and dates near (``_near``), among
+    records sorted by euro value. Dated records are only compared within spans of ``NEAR_DAYS`` next to
+    each other, so that the cost grows with the records of a span, not with all of an authority's."""
+    spans: dict[int, list[SourceRecord]] = defaultdict(list)
+    for r in by_euro:
+        spans[r.decision_date.toordinal() // NEAR_DAYS if r.decision_date else -1].append(r)
+    undated = spans.pop(-1, [])
+    for span, these in spans.items():
+        with_next = sorted(these + spans.get(span + 1, []), key=_by_euro)
+        yield from ((a, b) for a, b in _same_fine_pairs(with_next) if _near(a, b) and span in (_span(a), _span(b)))
+    euros = [r.fine_eur_minor for r in by_euro]
+    for record in undated:  # near any date: compared with every record of about its fine
+        low = bisect.bisect_left(euros, record.fine_eur_minor / (1 + SAME_AMOUNT_TOLERANCE))
+        high = bisect.bisect_right(euros, record.fine_eur_minor * (1 + SAME_AMOUNT_TOLERANCE))
+        yield from ((record, other) for other in by_euro[low:high] if other.source != record.source
+                    and (other.decision_date or other.id > record.id) and _same_fine(record, other))
+
+
+def _span(record: SourceRecord) -> int:
+    return record.decision_date.toordinal() // NEAR_DAYS
+
+
+def _by_euro(record: SourceRecord) -> tuple[int, str]:
+    return record.fine_eur_minor or 0, record.id
+
+
+def _unique_partners(pairs: list[tuple[SourceRecord, SourceRecord]]) -> Iterator[tuple[SourceRecord, SourceRecord]]:
+    """The pairs whose records are each the only one of their source to pair with the other."""
+    partners = Counter((r.id, other.source) for a, b in pairs for r, other in ((a, b), (b, a)))
+    return ((a, b) for a, b in pairs if partners[(a.id, b.source)] == partners[(b.id, a.source)] == 1)
+
+
+def _by_document(records: Sequence[SourceRecord]) -> Iterator[list[SourceRecord]]:
+    """Records of one country that link one document (an address with a path, not a site's front page)."""
+    grouped: dict[tuple, list[SourceRecord]] = defaultdict(list)
+    for r in records:
+        for url in {_document_address(url) for url in r.urls} - {None}:
+            grouped[(r.country, url)].append(r)
+    return (group for group in grouped.values() if len(group) > 1)
+
+
+def _document_address(url: str) -> str | None:
+    """``https://www.a.eu/x/y.pdf#p2`` → ``a.eu/x/y.pdf``; ``None`` for a site's front page."""
+    address = _URL_PREFIX.sub("", url.strip().split("#", 1)[0]).rstrip("/").lower()
+    return address if "/" in address or "?" in address else None
 
 
 def _blocks(records: Sequence[SourceRecord], by_day: bool, fined: bool,
@@ -193,7 +266,7 @@ def _blocks(records: Sequence[SourceRecord], by_day: bool, fined: bool,
         if fined and (r.fine_eur_minor is None or (not by_day and r.fine_eur_minor < MIN_NEAR_AMOUNT_MINOR)):
             continue
         grouped[(r.country if by_country else r.authority_id, day if by_day else None)].append(r)
-    return (sorted(group, key=lambda r: (r.fine_eur_minor or 0, r.id)) for group in grouped.values() if len(group) > 1)
+    return (sorted(group, key=_by_euro) for group in grouped.values() if len(group) > 1)
 
 
 def _same_fine_pairs(by_euro: list[SourceRecord]) -> Iterator[tuple[SourceRecord, SourceRecord]]:
@@ -202,12 +275,44 @@ def _same_fine_pairs(by_euro: list[SourceRecord]) -> Iterator[tuple[SourceRecord
         for high in by_euro[i + 1:]:
             if high.fine_eur_minor > low.fine_eur_minor * (1 + SAME_AMOUNT_TOLERANCE):
                 break
-            if low.source != high.source and same_amount(low.fine, high.fine):
+            if low.source != high.source and _same_fine(low, high):
                 yield low, high
 
 
 def _fines_differ(left: SourceRecord, right: SourceRecord) -> bool:
-    return left.fine is not None and right.fine is not None and not same_amount(left.fine, right.fine)
+    return left.fine is not None and right.fine is not None and amounts_contradict(
+        left.fine, right.fine, _imposed_in(left, right))
+
+
+def _same_fine(left: SourceRecord, right: SourceRecord) -> bool:
+    return same_amount(left.fine, right.fine, _imposed_in(left, right))
+
+
+def _imposed_in(left: SourceRecord, right: SourceRecord) -> str | None:
+    """The currency of the records' country on the day (an amount in another is a conversion)."""
+    return left.country and local_currency(left.country, left.decision_date or right.decision_date)
+
+
+def _fine_stated_by_one(left: SourceRecord, right: SourceRecord) -> bool:
+    """Whether one record states a fine and the other none (a fine of 0 states none)."""
+    return bool(left.fine_minor) != bool(right.fine_minor)
+
+
+def _fined_unstated(record: SourceRecord) -> bool:
+    """Whether ``record`` says there was a fine but not how much."""
+    return record.fined is True and not record.fine_minor
+
+
+def _unstated_fine_may_be(left: SourceRecord, right: SourceRecord) -> bool:
+    """For a record that states a fine and one that does not: an addressee in common, and the other not
+    saying there was a fine of an amount it does not know (a tracker that knew of that fine and not its
+    amount is as often reporting another fine of that day)."""
+    silent = right if left.fine_minor else left
+    return _addressees_agree(left, right) and not _fined_unstated(silent)
+
+
+def _addressees_agree(left: SourceRecord, right: SourceRecord) -> bool:
+    return addressees_agree([name for _, name in left.addressees], [name for _, name in right.addressees])
 
 
 def _across_sources(group: list[SourceRecord]) -> Iterator[tuple[SourceRecord, SourceRecord]]:
@@ -230,12 +335,22 @@ def _same_reference(records: Sequence[SourceRecord]) -> Iterator[tuple[SourceRec
         if r.case_reference and len(ref := _NOT_ALNUM.sub("", r.case_reference.upper())) >= _MIN_REFERENCE:
             by_reference[(r.country, ref)].append(r)
     for group in by_scheme.values():
-        yield from _across_sources(group)
+        yield from ((a, b) for a, b in combinations(group, 2) if a.source != b.source or _listed_twice(a, b))
     for (country, ref), group in by_reference.items():
         yield from _across_sources(group)
         for cut in range(1, min(_REFERENCE_PREFIX, len(ref) - _MIN_REFERENCE) + 1):
             for shorter in by_reference.get((country, ref[cut:]), ()):
                 yield from ((r, shorter) for r in group if r.source != shorter.source)
+
+
+def _listed_twice(left: SourceRecord, right: SourceRecord) -> bool:
+    """Two rows of one table with a reference in common that numbers one decision, the same day and the
+    same fine: one decision listed twice. (Rows of one procedure on different days are its decisions:
+    the fine and the appeal against it, or its court's ruling.)"""
+    return (left.kind == right.kind == "table_row" and left.date_precision == right.date_precision == Precision.DAY
+            and left.decision_date == right.decision_date and left.fine_minor == right.fine_minor
+            and left.fine_currency == right.fine_currency
+            and any(numbers_conflict(ref) for ref in set(left.case_references) & set(right.case_references)))
 
 
 def _in_conflict(left: SourceRecord, right: SourceRecord) -> bool:
@@ -245,7 +360,8 @@ def _in_conflict(left: SourceRecord, right: SourceRecord) -> bool:
 
 
 def _references_conflict(left: SourceRecord, right: SourceRecord) -> bool:
-    schemes = {scheme_of(ref) for ref in left.case_references} & {scheme_of(ref) for ref in right.case_references}
+    schemes = {scheme_of(ref) for ref in left.case_references if numbers_conflict(ref)} & {
+        scheme_of(ref) for ref in right.case_references}
     return any(not {ref for ref in left.case_references if scheme_of(ref) == scheme}
                & {ref for ref in right.case_references if scheme_of(ref) == scheme} for scheme in schemes)
 

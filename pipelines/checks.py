@@ -4,6 +4,7 @@ manifest both report these."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from itertools import combinations
 
 from kb_store import CheckResult, Manifest, SourceEntry
 from parsers.cases import Cases
@@ -105,16 +106,23 @@ def _share(records: list[SourceRecord], field: str) -> str:
     return f"{sum(1 for r in records if getattr(r, field) is not None) / (len(records) or 1):.1%}"
 
 
+def _source(record_id: str) -> str:
+    return record_id.rsplit("/", 1)[0]
+
+
 def records_reconciled(reconciled: Reconciled) -> CheckResult:
     """How many records reconciliation matched, and by which rule; a decision never holds two records of
-    one source."""
+    one source but where that source lists it twice."""
     sizes = Counter(len(d.sources) for d in reconciled.decisions)
-    doubled = [d.id for d in reconciled.decisions if len({s.rsplit("/", 1)[0] for s in d.sources}) < len(d.sources)]
+    twice = {frozenset(pair) for pair in reconciled.listed_twice}
+    doubled = [d.id for d in reconciled.decisions if any(
+        frozenset(pair) not in twice for pair in combinations(d.sources, 2) if _source(pair[0]) == _source(pair[1]))]
     matched = sum(n for size, n in sizes.items() if size > 1)
     details = [f"merged by {rule}: {n}" for rule, n in reconciled.merges.items()]
     details += [f"refused by {rule} (records in conflict): {n}" for rule, n in reconciled.refused.items()]
     details += [f"decisions reported by {size} sources: {n}" for size, n in sorted(sizes.items())]
     details += [f"{d}: two records of one source" for d in doubled]
+    details += [f"listed twice by one table: {a} and {b}" for a, b in reconciled.listed_twice]
     summary = (f"{len(reconciled.reported_by)} records → {len(reconciled.decisions)} decisions; "
                f"{matched} reported by several sources; merges by rule: "
                + ", ".join(f"{rule} {n}" for rule, n in reconciled.merges.items()))
