@@ -28,9 +28,9 @@ groups of two records:
                           several): same country, day and fine, and an addressee in common with a record
                           that names none either or names one of that country that the gazetteer knows.
 
-Two fines are the same when equal in the currency the fine was imposed in (the country's on the day);
-where one is a conversion (in another currency, or in euro in a country of another), when their values
-in euro (each at the reference rate of its day) differ by at most 2%, and they contradict only beyond 5%,
+Two fines are the same when equal in one currency, or across currencies when their values in euro (each
+at the reference rate of its day) differ by at most 2%. Where one or both are conversions (in another
+currency than the country's on the day: a euro amount of a forint fine), they contradict only beyond 5%,
 as trackers round their conversions (``parsers.normalise.money``). No rule joins two groups that hold
 records in conflict: references of one scheme with none in common (of a scheme whose numbers can
 differ for one decision, ``conflicts = false``, never), or addressees that certainly differ
@@ -285,7 +285,7 @@ def _fines_differ(left: SourceRecord, right: SourceRecord) -> bool:
 
 
 def _same_fine(left: SourceRecord, right: SourceRecord) -> bool:
-    return same_amount(left.fine, right.fine, _imposed_in(left, right))
+    return same_amount(left.fine, right.fine)
 
 
 def _imposed_in(left: SourceRecord, right: SourceRecord) -> str | None:

@@ -109,9 +109,9 @@ CASES = [
      [record("a", "1", eur=300_01, stated=(300_00, "GBP")), record("b", "1", eur=300_00, stated=(300_00, "GBP"))],
      [{"a/1", "b/1"}], "same_day_same_amount"),
     # A fine in euro of a country of another currency is a tracker's conversion.
-    ("two conversions to euro of one forint fine, 1.4% apart",
+    ("two conversions to euro of one forint fine, 1.4% apart: no different fines",
      [record("a", "1", authority=NAIH, eur=290_00), record("b", "1", authority=NAIH, eur=286_00)],
-     [{"a/1", "b/1"}], "same_day_same_amount"),
+     [{"a/1", "b/1"}], "same_day_unique"),
     ("two fines in euro of a euro country, 1.4% apart: two fines",
      [record("a", "1", eur=290_00), record("b", "1", eur=286_00)], [{"a/1"}, {"b/1"}], None),
     ("a conversion rounded as written (EUR 20,000 for NOK 200,000 at EUR 20,747): no different fines",

@@ -182,27 +182,27 @@ def parse_money(text: str, *, thousands: str = "", decimal: str = ".", currency:
                  rate_date=rate_date, raw=text)
 
 
-# How far apart in euro two statements of one fine may be where one of them is a conversion (in a currency
-# other than the one the fine was imposed in): a tracker that reports a GBP fine in euro converted it itself,
-# at the rate of a day of its own.
+# How far apart in euro two statements of one fine in two currencies may be: a tracker that reports a GBP
+# fine in euro converted it itself, at the rate of a day of its own.
 SAME_AMOUNT_TOLERANCE = Decimal("0.02")
-# How far apart they may be and not contradict: a tracker also rounds its conversion ("EUR 20,000" for
-# NOK 200,000, EUR 20,747 at the decision's rate).
+# How far apart they may be and not contradict, where one or both are conversions (in a currency other
+# than the one the fine was imposed in): a tracker also rounds ("EUR 20,000" for NOK 200,000, EUR 20,747
+# at the decision's rate), and two trackers convert a forint fine to two amounts in euro.
 CONVERSION_TOLERANCE = Decimal("0.05")
 
 
-def same_amount(left: Money, right: Money, imposed_in: str | None = None) -> bool:
-    """Equal in one currency when that is the one the fine was imposed in (``imposed_in``, where known);
-    otherwise, one of them a conversion, their values in euro at most ``SAME_AMOUNT_TOLERANCE`` apart."""
-    if left.currency == right.currency and imposed_in in (None, left.currency):
+def same_amount(left: Money, right: Money) -> bool:
+    """Equal in one currency; in two, their values in euro at most ``SAME_AMOUNT_TOLERANCE`` apart."""
+    if left.currency == right.currency:
         return left.amount_minor == right.amount_minor
     return _euro_apart(left, right) <= SAME_AMOUNT_TOLERANCE
 
 
 def amounts_contradict(left: Money, right: Money, imposed_in: str | None = None) -> bool:
     """Whether two statements cannot be of one fine: not the same amount, and where one of them is a
-    conversion, more than ``CONVERSION_TOLERANCE`` apart in euro."""
-    if same_amount(left, right, imposed_in):
+    conversion (not in ``imposed_in``, the currency of the fine, where known), more than
+    ``CONVERSION_TOLERANCE`` apart in euro."""
+    if same_amount(left, right):
         return False
     both_converted = imposed_in is not None and imposed_in not in (left.currency, right.currency)
     one_converted = left.currency != right.currency
