@@ -285,6 +285,8 @@ def _fines_differ(left: SourceRecord, right: SourceRecord) -> bool:
 
 
 def _same_fine(left: SourceRecord, right: SourceRecord) -> bool:
+    if left.fine_currency == right.fine_currency:  # same_amount's own first test, without building Money
+        return left.fine_minor == right.fine_minor
     return same_amount(left.fine, right.fine)
 
 

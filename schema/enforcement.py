@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
-from functools import lru_cache
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
@@ -207,7 +206,8 @@ class SourceRecord(Record):
         """The fine the record states, as Money (None when it states none)."""
         if self.fine_minor is None or self.fine_currency is None:
             return None
-        return _money(self.fine_minor, self.fine_currency, self.fine_eur_minor, self.eur_rate, self.rate_date)
+        return Money(amount_minor=self.fine_minor, currency=self.fine_currency, eur_minor=self.fine_eur_minor,
+                     eur_rate=Decimal(self.eur_rate) if self.eur_rate else None, rate_date=self.rate_date, raw="")
 
     @property
     def addressees(self) -> list[tuple[str, str]]:
@@ -216,13 +216,6 @@ class SourceRecord(Record):
         roles = self.organisation_roles or [""] * len(self.organisations)
         return [(key, name) for key, name, role in zip(self.organisation_keys, self.organisations, roles)
                 if role not in _NOT_ADDRESSED]
-
-
-@lru_cache(maxsize=65_536)  # reconciliation compares each record's fine with many others
-def _money(amount_minor: int, currency: str, eur_minor: int | None, eur_rate: str | None,
-           rate_date: dt.date | None) -> Money:
-    return Money(amount_minor=amount_minor, currency=currency, eur_minor=eur_minor,
-                 eur_rate=Decimal(eur_rate) if eur_rate else None, rate_date=rate_date, raw="")
 
 
 class Decision(Record):
