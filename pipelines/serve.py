@@ -24,6 +24,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Body, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
@@ -136,13 +137,17 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 _CONDITIONAL = {**_ERRORS, 304: {"description": "not modified: the answer of the ETag in If-None-Match"}}
 
 
-def create_app(store_root: Path, poll_seconds: float = 1.0, idle_seconds: float = 300.0, warm: bool = True) -> FastAPI:
+def create_app(store_root: Path, poll_seconds: float = 1.0, idle_seconds: float = 300.0, warm: bool = True,
+               threads: int = 8) -> FastAPI:
     """The service over ``store_root``: follows ``CURRENT`` every ``poll_seconds``, closes a snapshot no
-    request used for ``idle_seconds`` (other than the one served), warms each new current snapshot first."""
+    request used for ``idle_seconds`` (other than the one served), warms each new current snapshot first.
+    At most ``threads`` reads run at once; more wait their turn (the reads are CPU-bound and share one
+    connection per snapshot, so more at once would only hold more memory)."""
     pool = SnapshotPool(store_root, idle_seconds=idle_seconds, warm=warm)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         pool.follow()
         pool.watch(poll_seconds)
         yield
