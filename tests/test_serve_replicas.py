@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kb_store import EnforcementFilter, Reader, Store
+from kb_store import EnforcementFilter, Reader, Store, UnknownSnapshot
 from kb_store.prompt import PromptBuilder
 from pipelines.answers import decisions_answer, provision_answer
 from pipelines.cli import main as cli
@@ -130,7 +130,7 @@ class Clients:
                 service = self.services[(client + n) % 2]
                 ask = ASKS[(client + n) % len(ASKS)]
                 self._ask(http, service, ask, pinned=n % 5 == 0)
-                time.sleep(0.2)  # clients that think between requests, so that the refresh gets the cores too
+                time.sleep(0.5)  # clients that think between requests, so that the refresh gets the cores too
 
     def _ask(self, http: httpx.Client, service: Service, ask: Ask, pinned: bool) -> None:
         params = {**(ask.params or {}), **({"snapshot": self.pinned} if pinned and not ask.prompt else {})}
@@ -195,3 +195,12 @@ def test_two_services_follow_a_refresh_and_keep_their_snapshots(vintages: Vintag
     services[1].stop()
     pruned = prune(vintages.store, capsys)
     assert list(pruned["removed"]) == [first] and not Store(vintages.store).has(first)
+
+
+@pytest.mark.parametrize("snapshot", ["0123456789abcdef", "../graphs", ".."])
+def test_a_lease_on_no_snapshot_is_refused_and_leaves_no_file(vintages: Vintages, snapshot: str) -> None:
+    leases = vintages.store / "leases"
+    before = sorted(leases.iterdir()) if leases.is_dir() else []
+    with pytest.raises(UnknownSnapshot):
+        Store(vintages.store).lease(snapshot)
+    assert (sorted(leases.iterdir()) if leases.is_dir() else []) == before
