@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
+
+_KEYED = re.compile(r"^[0-9a-f]{64}-")  # a key of today's form: the parsed bytes' sha256 first
 
 
 class ParseCache:
@@ -50,6 +53,17 @@ class ParseCache:
     def parsed_ahead(self, key: str) -> None:
         """Count ``key``, stored by a worker of this refresh, as parsed when it is read."""
         self._ahead.add(key)
+
+    def forget(self, sha256s: set[str]) -> int:
+        """Remove every parse of the bytes ``sha256s``, and every file under a key of an earlier form (no
+        key names them any more, and nothing tells whose bytes they hold); returns how many went."""
+        if not self.root.is_dir():
+            return 0
+        gone = [path for path in self.root.iterdir()
+                if not _KEYED.match(path.name) or path.name.split("-", 1)[0] in sha256s]
+        for path in gone:
+            path.unlink()
+        return len(gone)
 
     def _path(self, key: str) -> Path:
         return self.root / f"{key}.json"

@@ -17,6 +17,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -113,6 +114,30 @@ class RawStore:
         finally:
             os.close(fd)
         _write_atomic(self._record(doc.name), line)
+
+    def fetches(self) -> list[RawDocument]:
+        """Every fetch recorded, oldest first."""
+        try:
+            lines = (self.root / "fetch_log.jsonl").read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        return [RawDocument.model_validate_json(line) for line in lines if line.strip()]
+
+    def forget(self, erased: Callable[[str], bool]) -> set[str]:
+        """Remove every fetch of the sources whose name ``erased`` accepts: their bytes, latest records and
+        lines of the fetch log. Bytes another source's fetch also gave stay. Returns the sha256 of the bytes
+        removed."""
+        fetches = self.fetches()
+        kept = [doc for doc in fetches if not erased(doc.name)]
+        removed = {doc.sha256 for doc in fetches if erased(doc.name)} - {doc.sha256 for doc in kept}
+        if len(kept) < len(fetches):
+            _write_atomic(self.root / "fetch_log.jsonl", "".join(doc.model_dump_json() + "\n" for doc in kept).encode())
+        for record in (self.root / "documents").glob("*.json"):
+            if erased(record.stem):
+                record.unlink()
+        for sha in removed:
+            self._object(sha).unlink(missing_ok=True)
+        return removed
 
     def _object(self, sha: str) -> Path:
         if not _SHA256.match(sha):

@@ -130,10 +130,11 @@ def _parse_into(entry: Source, raw: RawStore, sha256: str, known_ids: frozenset[
 
 
 def parse_key(entry: Source, sha256: str, known_ids: frozenset[str]) -> str:
-    """The cache key of ``entry``'s parse of the bytes ``sha256``."""
+    """The cache key of ``entry``'s parse of the bytes ``sha256``. It begins with the bytes' sha256, so that
+    erasing the bytes finds every parse made of them (``ParseCache.forget``)."""
     kind = source_kind(entry)
     law = _law_digest(known_ids) if kind.cites_law else ""
-    return _digest([kind.name, sha256, *_values(entry, kind.parse_fields), law, parser_digest()])
+    return f"{sha256}-" + _digest([kind.name, sha256, *_values(entry, kind.parse_fields), law, parser_digest()])
 
 
 def fingerprint(entry: Source, sha256: str) -> str:
