@@ -16,6 +16,7 @@ from parsers.reconcile import Reconciled
 from parsers.versions import LawVersions
 from pipelines import checks, enforcement, stages
 from pipelines.enforcement import EnforcementRecords
+from pipelines.erasure_log import unforgotten
 from pipelines.resources import (HttpResource, ProgressResource, RefreshOptions, SourcesResource, StoreResource,
                                  fetch_sources)
 from schema.law import CrossReference
@@ -135,7 +136,9 @@ def snapshot(context: AssetExecutionContext, parsed_documents: stages.ParsedSour
     config, snapshots = sources.load(), store.store()
     used = parsed_documents.used + decision_records.used + fine_records.used
     entries = stages.source_entries(config, used)
-    current = snapshots.current()
+    rebuild = stages.Rebuild.model_validate_json(options.rebuild) if options.rebuild else None
+    # What the guards compare with: the snapshot replaced, less the sources forgotten on purpose.
+    current = unforgotten(snapshots.manifest(rebuild.of) if rebuild else snapshots.current(), sources.forgotten())
     outcomes = checks.run_all(parsed_documents, law_versions, cross_references, decision_records, fine_records,
                               decisions)
     guards = [checks.sources_kept(entries, current, options.accept_removed),
@@ -151,7 +154,7 @@ def snapshot(context: AssetExecutionContext, parsed_documents: stages.ParsedSour
         manifest, published = stages.publish(snapshots, sources.config_sha256(), entries, tables,
                                              outcomes + guards, parsed_documents.quarantined
                                              + decision_records.quarantined + fine_records.quarantined,
-                                             fine_records.quarantined_rows)
+                                             fine_records.quarantined_rows, rebuild)
     except stages.PublishRefused as refused:
         raise Failure(description=f"nothing published: {refused}", metadata={"failed checks": MetadataValue.json(
             [check.model_dump(mode="json") for check in refused.failed])}) from None

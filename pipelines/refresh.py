@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from dagster import ExecuteInProcessResult
@@ -15,7 +15,6 @@ from pipelines import stages
 from pipelines.enforcement import EnforcementRecords
 from pipelines.resources import (HttpResource, ProgressResource, RefreshOptions, SourcesResource, StoreResource,
                                  fetch_sources)
-from pipelines.sources import load_config
 
 
 class Outcome(IntEnum):
@@ -71,9 +70,9 @@ def refresh(config: Path, store: Path, display: Literal["log", "bar"] = "log", h
     the refresh ends there, without starting Dagster, else the assets run over that fetch. Raises
     ``ConfigError`` before anything runs if the config cannot be used, ``StoreLocked`` if another refresh is
     writing (unless ``wait``), and ``RefreshFailed`` when nothing was published."""
-    sources, http, options = load_config(config), http or HttpResource(), options or RefreshOptions()
-    resources = {"store": StoreResource(root=str(store)), "sources": SourcesResource(path=str(config)),
-                 "http": http, "progress": ProgressResource(display=display)}
+    http, options = http or HttpResource(), options or RefreshOptions()
+    resources = _resources(config, store, http, display)
+    sources = resources["sources"].load()
     with Store(store).writer(wait=wait) as writing:
         fetched = fetch_sources(sources, resources["store"], http, resources["progress"], options.refetch)
         current = writing.current()
@@ -86,6 +85,23 @@ def refresh(config: Path, store: Path, display: Literal["log", "bar"] = "log", h
             return _materialize({**resources, "options": options}, fetched)
         except RefreshFailed as failed:
             raise RefreshFailed(str(failed), failed.failed, fetched.quarantined) from None
+
+
+def rebuild(config: Path, store: Path, fetched: stages.Fetched, replaces: stages.Rebuild | None = None,
+            display: Literal["log", "bar"] = "log") -> RefreshReport:
+    """The assets over ``fetched``, copies the raw store holds (nothing is fetched), holding the store's
+    lock: how ``lexgraph forget`` builds a snapshot again without what it erased. Published as current,
+    through the same checks as a refresh; or, with ``replaces``, built in place of an older snapshot."""
+    options = RefreshOptions(prefetched=fetched.model_dump_json(),
+                             rebuild=replaces.model_dump_json() if replaces else "")
+    with Store(store).writer():
+        return _materialize({**_resources(config, store, HttpResource(), display), "options": options}, fetched)
+
+
+def _resources(config: Path, store: Path, http: HttpResource, display: Literal["log", "bar"]) -> dict[str, Any]:
+    # Sources come without those forgotten in the store: no refresh fetches them until `forget --undo`.
+    return {"store": StoreResource(root=str(store)), "sources": SourcesResource(path=str(config), store=str(store)),
+            "http": http, "progress": ProgressResource(display=display)}
 
 
 def _nothing_parsed(fetched: stages.Fetched) -> stages.ParsedSources:

@@ -12,6 +12,7 @@ from pydantic import PrivateAttr
 
 from kb_store import SourceEntry, Store
 from pipelines import stages
+from pipelines.erasure_log import Forgotten, forgotten, without_forgotten
 from pipelines.fetch import Fetcher
 from pipelines.parse_cache import ParseCache
 from pipelines.progress import LogReporter, Reporter, RichReporter
@@ -41,15 +42,20 @@ class StoreResource(ConfigurableResource):
 
 
 class SourcesResource(ConfigurableResource):
-    """The source config file (TOML) listing the documents to fetch, loaded and validated once."""
+    """The source config file (TOML) listing the documents to fetch, loaded and validated once, without
+    the sources ``lexgraph forget`` erased from ``store`` (until ``forget --undo``)."""
 
     path: str = str(DEFAULT_CONFIG)
+    store: str = ""
     _config: SourceConfig | None = PrivateAttr(default=None)
 
     def load(self) -> SourceConfig:
         if self._config is None:
-            self._config = load_config(Path(self.path))
+            self._config = without_forgotten(load_config(Path(self.path)), self.forgotten())
         return self._config
+
+    def forgotten(self) -> Forgotten:
+        return forgotten(Path(self.store)) if self.store else Forgotten()
 
     def config_sha256(self) -> str:
         return hashlib.sha256(Path(self.path).read_bytes()).hexdigest()
@@ -64,6 +70,7 @@ class RefreshOptions(ConfigurableResource):
     accept_removed: bool = False
     accept_shrink: list[str] = []
     prefetched: str = ""  # the fetch this refresh already made, as JSON: the run reads it instead of fetching again
+    rebuild: str = ""  # an older snapshot rebuilt without an erased source, as JSON (stages.Rebuild): CURRENT stays
 
 
 class HttpResource(ConfigurableResource):
@@ -96,7 +103,8 @@ def default_resources() -> dict[str, ConfigurableResource]:
     """Resources for ``dagster dev``: the store and config come from LEXGRAPH_STORE / LEXGRAPH_CONFIG."""
     return {
         "store": StoreResource(root=os.environ.get("LEXGRAPH_STORE", ".store")),
-        "sources": SourcesResource(path=os.environ.get("LEXGRAPH_CONFIG", str(DEFAULT_CONFIG))),
+        "sources": SourcesResource(path=os.environ.get("LEXGRAPH_CONFIG", str(DEFAULT_CONFIG)),
+                                   store=os.environ.get("LEXGRAPH_STORE", ".store")),
         "http": HttpResource(),
         "options": RefreshOptions(),
         "progress": ProgressResource(),

@@ -269,6 +269,15 @@ def _entry(source: Source, use: SourceUse) -> SourceEntry:
                        mapping_sha256=hashlib.sha256(mapping.encode()).hexdigest() if mapping else None)
 
 
+class Rebuild(Record):
+    """An older snapshot built again without an erased source (``lexgraph forget``): the new one keeps its
+    creation time and parent, and is built beside it without becoming current."""
+
+    of: str
+    created: dt.datetime
+    parent: str | None
+
+
 class PublishRefused(RuntimeError):
     """A check that guards publication failed: nothing was published, the current snapshot stays."""
 
@@ -279,8 +288,9 @@ class PublishRefused(RuntimeError):
 
 def publish(store: Store, config_sha256: str, entries: list[SourceEntry], tables: dict[str, list[Record]],
             checks: list[CheckResult], quarantined: list[Quarantined],
-            quarantined_rows: list[QuarantinedRow]) -> tuple[Manifest, bool]:
+            quarantined_rows: list[QuarantinedRow], rebuild: Rebuild | None = None) -> tuple[Manifest, bool]:
     """Make the snapshot of ``entries`` current unless it already is; returns (manifest, published).
+    ``rebuild``: build it in place of an older snapshot instead, leaving CURRENT where it is.
 
     Nothing is published when a check at error severity failed, or when no source could be read at all.
     A snapshot of the same sources built before is made current again, not rebuilt."""
@@ -292,11 +302,15 @@ def publish(store: Store, config_sha256: str, entries: list[SourceEntry], tables
     snapshot = snapshot_id((entry.name, entry.fingerprint) for entry in entries)
     with store.writer(wait=True):
         current = store.current()
-        if current is not None and current.id == snapshot:
+        if rebuild is None and current is not None and current.id == snapshot:
             return current, False
-        manifest = Manifest(id=snapshot, created=dt.datetime.now(dt.UTC), parent=current.id if current else None,
-                            config_sha256=config_sha256, sources=entries, counts={}, checks=checks,
-                            quarantined=quarantined, quarantined_rows=quarantined_rows)
+        created, parent = (rebuild.created, rebuild.parent) if rebuild else \
+            (dt.datetime.now(dt.UTC), current.id if current else None)
+        manifest = Manifest(id=snapshot, created=created, parent=parent, config_sha256=config_sha256,
+                            sources=entries, counts={}, checks=checks, quarantined=quarantined,
+                            quarantined_rows=quarantined_rows)
+        if rebuild is not None:
+            return store.build(manifest, tables), True
         return store.publish(manifest, tables), True
 
 
