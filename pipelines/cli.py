@@ -1,6 +1,6 @@
 """The ``lexgraph`` command: ``refresh`` a store from a source config, ``show`` a provision as of a date,
 ``enforcement`` decisions, ``prompt`` a cited prompt, ``snapshots`` to list and manage them, ``serve`` them
-over HTTP."""
+over HTTP, ``forget`` a source."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from kb_store import DecisionPage, DecisionView, EnforcementFilter, NotUnderstoo
 from kb_store.cases import EventView
 from kb_store.read import render_markdown
 from parsers.normalise.money import format_amount, minor_digits
-from pipelines import cli_prompt, cli_snapshots
+from pipelines import cli_forget, cli_prompt, cli_snapshots
 from pipelines.answers import decisions_answer, provision_answer
 from pipelines.sources import DEFAULT_CONFIG, ConfigError
 from schema.enforcement import Precision
@@ -90,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
     cli_prompt.add_command(commands, DEFAULT_STORE)
     cli_snapshots.add_commands(commands, DEFAULT_STORE)
+    cli_forget.add_command(commands, DEFAULT_STORE)
     return parser
 
 
@@ -111,6 +112,7 @@ def _at_least(minimum: int) -> Callable[[str], int]:
 
 def _refresh(args: argparse.Namespace) -> int:
     # Dagster loads slowly: only when refreshing
+    from pipelines.erasure_log import forgotten_listed
     from pipelines.refresh import Outcome, RefreshFailed, refresh
     from pipelines.resources import RefreshOptions
 
@@ -132,6 +134,8 @@ def _refresh(args: argparse.Namespace) -> int:
         console.print(f"current snapshot stays: {Store(args.store).current_id() or '(none)'}")
         return Outcome.NOTHING_PUBLISHED
     _print_summary(console, report)
+    if left_out := forgotten_listed(args.config, args.store):
+        console.print(f"left out, forgotten in the store until `lexgraph forget --undo`: {', '.join(left_out)}")
     return report.outcome
 
 
