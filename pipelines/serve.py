@@ -169,6 +169,14 @@ def _handle_errors(app: FastAPI, root: str) -> None:
     async def unknown_snapshot(request: Request, exc: UnknownSnapshot) -> JSONResponse:
         return _error(404, scrub(str(exc)))
 
+    @app.exception_handler(NotUnderstood)  # a country, authority or citation that names nothing
+    async def not_understood(request: Request, exc: NotUnderstood) -> JSONResponse:
+        return _error(400, scrub(str(exc)))
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return _error(404, scrub(str(exc)))
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return _error(422, "; ".join(_problem(e) for e in exc.errors()))
@@ -270,13 +278,7 @@ def _routes(app: FastAPI, pool: SnapshotPool) -> None:
         day = as_of or dt.date.today()
         with pool.use(snapshot) as opened:
             def read() -> str:
-                try:
-                    view = opened.reader.show(provision, day, lang)
-                except NotUnderstood as exc:
-                    raise _Refused(400, str(exc)) from None
-                except NotFound as exc:
-                    raise _Refused(404, str(exc)) from None
-                return provision_answer(view, opened.snapshot).model_dump_json()
+                return provision_answer(opened.reader.show(provision, day, lang), opened.snapshot).model_dump_json()
             return _Answer(request, opened.snapshot, pinned=bool(snapshot and as_of), seed=day.isoformat()).send(read)
 
     @app.get("/decisions", response_model=DecisionsAnswer, responses=_CONDITIONAL)
@@ -288,11 +290,8 @@ def _routes(app: FastAPI, pool: SnapshotPool) -> None:
                                   after=after, before=before, as_of=as_of, fined=fined)
         with pool.use(snapshot) as opened:
             def read() -> str:
-                try:
-                    page = opened.reader.decisions(query, limit, offset)
-                except NotUnderstood as exc:
-                    raise _Refused(400, str(exc)) from None
-                return decisions_answer(page, query, opened.snapshot).model_dump_json()
+                return decisions_answer(opened.reader.decisions(query, limit, offset), query,
+                                        opened.snapshot).model_dump_json()
             return _Answer(request, opened.snapshot, pinned=bool(snapshot)).send(read)
 
     @app.post("/prompt", response_model=PromptResult, responses={**_ERRORS, 413: {"model": ErrorAnswer}})
