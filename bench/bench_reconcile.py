@@ -19,8 +19,8 @@ DIR is a published store of examples/offline.toml (``lexgraph refresh``); it is 
    in euro) ``COPY_FACTOR ** k`` times larger, so that no copy's records match another's and the
    records of one authority grow N times, as at a real N×. Each the median of ``--runs`` runs with their
    spread (min–max), beside the linear expectation (1× seconds × N) and the ratio to it: a ratio above 1
-   is a cost growing worse than linearly. From ``--large`` (100×) on, ``--large-runs`` (1) runs: matching
-   by fine and near date grows worse than linearly, and one 100× run takes minutes. Figures are printed,
+   is a cost growing worse than linearly. From ``--large`` (100×) on, ``--large-runs`` (1) runs: one 100×
+   run of both steps takes minutes. Figures are printed,
    never asserted.
 """
 
