@@ -17,6 +17,7 @@ from typing import Any, Literal
 import pyarrow.parquet as pq
 from pydantic import BaseModel
 
+from kb_store.access import Clearance, Role, clearance_of
 from kb_store.store import Store
 from schema.graph import NODE_TABLES, REL_TABLES, NodeTable, RelTable
 
@@ -75,10 +76,12 @@ class SnapshotDiff(BaseModel):
     checks: list[EntryChange]
 
 
-def diff_snapshots(store: Store, a: str, b: str, examples: int = 10, grep: str | None = None) -> SnapshotDiff:
-    """What ``b`` holds that ``a`` did not, and the other way round."""
-    old, new = store.manifest(a), store.manifest(b)  # refuses an unknown id
-    rows_a, rows_b = _read(store, a), _read(store, b)
+def diff_snapshots(store: Store, a: str, b: str, examples: int = 10, grep: str | None = None,
+                   role: Role | None = None) -> SnapshotDiff:
+    """What ``b`` holds that ``a`` did not, and the other way round, as ``role`` sees them (None: all)."""
+    reader = clearance_of(role)
+    old, new = store.manifest(a, reader), store.manifest(b, reader)  # refuses an unknown id
+    rows_a, rows_b = _read(store, a, reader), _read(store, b, reader)
     renames = _renames(rows_a, rows_b)
     tables = [_diff_table(table, rows_a[table.name], rows_b[table.name], renames, examples, grep)
               for table in (*NODE_TABLES, *REL_TABLES)]
@@ -87,9 +90,9 @@ def diff_snapshots(store: Store, a: str, b: str, examples: int = 10, grep: str |
                         checks=_entries(old.checks, new.checks, _CHECK_FIELDS))
 
 
-def _read(store: Store, snapshot: str) -> Tables:
+def _read(store: Store, snapshot: str, reader: Clearance | None) -> Tables:
     """Every table's rows; a table an older export lacks is empty."""
-    folder = store.tables_dir(snapshot)
+    folder = store.tables_dir(snapshot, reader)
     return {table.name: pq.read_table(path).to_pylist() if (path := folder / f"{table.name}.parquet").exists()
             else [] for table in (*NODE_TABLES, *REL_TABLES)}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from kb_store.access import PUBLIC, Clearance, clearance
 from schema.enforcement import QuarantinedRow
 from schema.law import Record
 
@@ -24,6 +25,8 @@ class SourceEntry(Record):
     mapping_sha256: str | None = None
     records: int
     kept: str | None = None
+    access: str = PUBLIC
+    field_access: dict[str, str] = {}  # a fine table's fields that carry a label of their own
 
 
 class Quarantined(Record):
@@ -61,6 +64,11 @@ class Manifest(Record):
     checks: list[CheckResult]
     quarantined: list[Quarantined]
     quarantined_rows: list[QuarantinedRow] = []
+
+    @property
+    def labels(self) -> Clearance:
+        """Every access label its sources carry: each set of them but the whole is a view of its own."""
+        return clearance(label for s in self.sources for label in (s.access, *s.field_access.values()))
 
     @property
     def kept(self) -> list[SourceEntry]:

@@ -2,7 +2,8 @@
 is opened once and reused, leased against pruning while open, and the current one is followed as
 ``CURRENT`` moves, without a restart.
 
-A request takes one snapshot for its whole length (``with pool.use(None) as opened``): a move of
+A request takes one snapshot for its whole length (``with pool.use(None, reader) as opened``), as the
+view its reader's labels see (``kb_store.access``; each view of a snapshot is opened once): a move of
 ``CURRENT`` meanwhile changes what later requests get, never what this one reads. The new current
 snapshot is opened and warmed (its indexes built) before requests are switched to it, so none waits on
 that; a snapshot no request has used for a while, and that is not the one served, is closed.
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kb_store.access import Clearance, clearance, view_key, visible_in
 from kb_store.enforcement import EnforcementFilter
 from kb_store.engine import Engine
 from kb_store.manifest import Manifest
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger(__name__)
 _WARM_QUESTION = "Who must appoint a data protection officer?"  # builds the prompt indexes once, up front
+_ANONYMOUS = clearance([])  # what a request without a key reads: the view warmed first
 
 
 @dataclass(eq=False)
@@ -79,7 +82,8 @@ class SnapshotPool:
         self.store = Store(Path(store_root))
         self._idle_seconds = idle_seconds
         self._warm = warm
-        self._open: dict[str, OpenSnapshot] = {}
+        self._open: dict[tuple[str, str], OpenSnapshot] = {}  # by (snapshot, view key; "" for its whole graph)
+        self._labels: dict[str, Clearance] = {}  # each snapshot's labels: read once, they never change
         self._lock = threading.Lock()  # guards _open, users and _serving
         self._opening = threading.Lock()  # one snapshot opened at a time: a second request for it waits
         self._serving: str | None = None
@@ -93,16 +97,17 @@ class SnapshotPool:
 
     def open_ids(self) -> list[str]:
         with self._lock:
-            return sorted(self._open)
+            return sorted({snapshot for snapshot, _ in self._open})
 
     @contextmanager
-    def use(self, snapshot: str | None) -> Iterator[OpenSnapshot]:
-        """Hold one snapshot for the length of a request: it is neither closed nor pruned meanwhile."""
+    def use(self, snapshot: str | None, reader: Clearance | None = None) -> Iterator[OpenSnapshot]:
+        """Hold one snapshot, as a reader of ``reader`` labels sees it (None: all of it), for the length of
+        a request: it is neither closed nor pruned meanwhile."""
         if snapshot is None:
             snapshot = self._serving or self.follow()
             if snapshot is None:
                 raise UnknownSnapshot("no published snapshot in this store yet")
-        opened = self._acquire(snapshot)
+        opened = self._acquire(snapshot, reader)
         try:
             yield opened
         finally:
@@ -114,7 +119,7 @@ class SnapshotPool:
         """Switch to the snapshot ``CURRENT`` names, once it is open and warm; returns the one served."""
         current = self.store.current_id()
         if current is not None and current != self._serving:
-            opened = self._acquire(current)  # held while warming: not closed as idle meanwhile
+            opened = self._acquire(current, _ANONYMOUS)  # held while warming: not closed as idle meanwhile
             try:
                 if self._warm:
                     try:
@@ -150,23 +155,34 @@ class SnapshotPool:
                 opened.close()
             self._open.clear()
 
-    def _acquire(self, snapshot: str) -> OpenSnapshot:
+    def _acquire(self, snapshot: str, reader: Clearance | None) -> OpenSnapshot:
+        key = (snapshot, self._view(snapshot, reader))
         with self._lock:
-            if (opened := self._open.get(snapshot)) is not None:
+            if (opened := self._open.get(key)) is not None:
                 opened.users += 1
                 return opened
         with self._opening:  # opened outside the pool's lock: requests on open snapshots go on meanwhile
             with self._lock:
-                if (opened := self._open.get(snapshot)) is not None:
+                if (opened := self._open.get(key)) is not None:
                     opened.users += 1
                     return opened
-            opened = self._open_snapshot(snapshot)
+            opened = self._open_snapshot(snapshot, reader)
             with self._lock:
-                self._open[snapshot] = opened
+                self._open[key] = opened
                 opened.users += 1
                 return opened
 
-    def _open_snapshot(self, snapshot: str) -> OpenSnapshot:
+    def _view(self, snapshot: str, reader: Clearance | None) -> str:
+        """The key of the view ``reader`` reads of ``snapshot``: "" for its whole graph."""
+        if (labels := self._labels.get(snapshot)) is None:
+            try:
+                labels = self._labels.setdefault(snapshot, self.store.manifest(snapshot).labels)
+            except UnknownSnapshot:
+                raise UnknownSnapshot(f"no snapshot {snapshot!r} in this store; GET /snapshots lists them") from None
+        visible = visible_in(labels, reader)
+        return "" if visible is None else view_key(visible)
+
+    def _open_snapshot(self, snapshot: str, reader: Clearance | None) -> OpenSnapshot:
         """Lease, then open read-only. A store the service may not write (a read-only replica's volume)
         takes no lease: nothing prunes it from this side."""
         try:
@@ -177,7 +193,7 @@ class SnapshotPool:
             _log.warning("no lease on %s (%s): reading it unleased", snapshot, exc)
             lease = None
         try:
-            manifest, engine = self.store.open(snapshot)
+            manifest, engine = self.store.open(snapshot, reader)
         except BaseException:
             if lease is not None:
                 lease.release()
@@ -187,8 +203,8 @@ class SnapshotPool:
     def _close_idle(self) -> None:
         now = time.monotonic()
         with self._lock:
-            idle = [s for s, o in self._open.items()
-                    if s != self._serving and not o.users and now - o.last_used > self._idle_seconds]
-            for snapshot in idle:
-                self._open.pop(snapshot).close()
-                _log.info("closed idle snapshot %s", snapshot)
+            idle = [key for key, o in self._open.items()
+                    if key[0] != self._serving and not o.users and now - o.last_used > self._idle_seconds]
+            for key in idle:
+                self._open.pop(key).close()
+                _log.info("closed idle snapshot %s%s", key[0], f" (view {key[1]})" if key[1] else "")

@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Hashable, Sequence
 from contextlib import nullcontext
+from pathlib import Path
 from enum import StrEnum
 
 from pydantic import BaseModel
 
+from kb_store.access import Clearance
 from kb_store.manifest import Manifest
 from kb_store.store import SnapshotInUse, Store
 
@@ -90,6 +92,14 @@ def prune(store: Store, keep_last: int = 0, keep_daily: int = 0, keep_monthly: i
     return Pruned(kept=kept, removed=removed, bytes_freed=sum(removed.values()), dry_run=dry_run)
 
 
-def disk_usage(store: Store, snapshot: str) -> int:
-    """The bytes a snapshot takes: its graph, its export and its manifest."""
-    return sum(path.stat().st_size for path in store.snapshot_dir(snapshot).rglob("*") if path.is_file())
+def disk_usage(store: Store, snapshot: str, reader: Clearance | None = None) -> int:
+    """The bytes a snapshot takes: its graph, its export and its manifest (and its views); as a reader of
+    ``reader`` labels sees it, those of the view it reads alone."""
+    folder = store.view_dir(snapshot, reader)
+    if reader is not None and folder == store.snapshot_dir(snapshot):
+        return sum(path.stat().st_size for path in _files(folder) if "views" not in path.relative_to(folder).parts)
+    return sum(path.stat().st_size for path in _files(folder))
+
+
+def _files(folder: Path) -> list[Path]:
+    return [path for path in folder.rglob("*") if path.is_file()]

@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from kb_store._mentions import provision_given
+from kb_store.access import Role, clearance_of
 from kb_store.engine import Engine
 from kb_store.enforcement import DecisionPage, EnforcementFilter, find_decisions
 from kb_store.manifest import Manifest
@@ -66,14 +67,16 @@ class Reader:
         return self.manifest.id
 
     @classmethod
-    def open(cls, store_root: Path, snapshot: str | None = None, at: dt.datetime | None = None) -> Reader:
-        """``snapshot`` an id, or ``at`` a time (timezone-aware; naive means UTC); neither: the current one."""
+    def open(cls, store_root: Path, snapshot: str | None = None, at: dt.datetime | None = None,
+             role: Role | None = None) -> Reader:
+        """``snapshot`` an id, or ``at`` a time (timezone-aware; naive means UTC); neither: the current one.
+        ``role``: read what it may see alone (``kb_store.access``); None: everything."""
         if snapshot and at:
             raise ValueError("give a snapshot id or a time, not both")
         store = Store(store_root)
         if at is not None:
             snapshot = store.current_at(at if at.tzinfo else at.replace(tzinfo=dt.UTC))
-        manifest, engine = store.open(snapshot)
+        manifest, engine = store.open(snapshot, clearance_of(role))
         return cls(engine, manifest)
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ Layout::
     graphs/<id>/graph.kuzu        the snapshot's read-only graph database
     graphs/<id>/tables/*.parquet  the same graph as one Parquet file per table (engine-neutral export)
     graphs/<id>/manifest.json     its manifest
+    graphs/<id>/views/<labels>/   the same three for a reader of fewer access labels (``kb_store.access``)
     graphs/.build-<id>-<pid>/     a snapshot being built; renamed to graphs/<id> once complete
     CURRENT                       the id of the current snapshot, replaced atomically
     history.jsonl                 every move of CURRENT: when, from, to, by whom, why
@@ -32,6 +33,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from kb_store.access import Clearance, view_key, visible_in
 from kb_store.crash import crash_point
 from kb_store.engine import Engine
 from kb_store.load import import_tables, write_tables
@@ -98,19 +100,21 @@ class Store:
         snapshot = self.current_id()
         return self.manifest(snapshot) if snapshot else None
 
-    def manifest(self, snapshot: str) -> Manifest:
+    def manifest(self, snapshot: str, reader: Clearance | None = None) -> Manifest:
+        """``snapshot``'s manifest as a reader of ``reader`` labels sees it (None: all of it)."""
         if not self.has(snapshot):
             raise UnknownSnapshot(f"no snapshot {snapshot!r} in {self.graphs_dir}")
-        return Manifest.model_validate_json(self._manifest_path(snapshot).read_text(encoding="utf-8"))
+        return Manifest.model_validate_json(self._manifest_path(self.view_dir(snapshot, reader)).read_text(
+            encoding="utf-8"))
 
     def has(self, snapshot: str) -> bool:
-        return self._manifest_path(snapshot).exists()
+        return self._manifest_path(self.snapshot_dir(snapshot)).exists()
 
-    def snapshots(self) -> list[Manifest]:
+    def snapshots(self, reader: Clearance | None = None) -> list[Manifest]:
         """Every published snapshot, oldest first (builds in progress and stray folders are none)."""
         if not self.graphs_dir.is_dir():
             return []
-        found = [self.manifest(d.name) for d in self.graphs_dir.iterdir()
+        found = [self.manifest(d.name, reader) for d in self.graphs_dir.iterdir()
                  if _SNAPSHOT_ID.match(d.name) and self.has(d.name)]
         return sorted(found, key=lambda m: (m.created, m.id))
 
@@ -137,23 +141,35 @@ class Store:
             raise UnknownSnapshot(f"not a snapshot id: {snapshot!r}")
         return self.graphs_dir / snapshot
 
-    def graph_path(self, snapshot: str) -> Path:
-        return self.snapshot_dir(snapshot) / "graph.kuzu"
+    def view_dir(self, snapshot: str, reader: Clearance | None = None) -> Path:
+        """The folder of what a reader of ``reader`` labels reads of ``snapshot``: the snapshot's own, or
+        that of the view of the labels it may see (None: every label)."""
+        folder = self.snapshot_dir(snapshot)
+        if reader is None:
+            return folder
+        labels = Manifest.model_validate_json(self._manifest_path(folder).read_text(encoding="utf-8")).labels
+        visible = visible_in(labels, reader)
+        return folder if visible is None else folder / "views" / view_key(visible)
 
-    def tables_dir(self, snapshot: str) -> Path:
-        return self.snapshot_dir(snapshot) / "tables"
+    def graph_path(self, snapshot: str, reader: Clearance | None = None) -> Path:
+        return self.view_dir(snapshot, reader) / "graph.kuzu"
 
-    def _manifest_path(self, snapshot: str) -> Path:
-        return self.snapshot_dir(snapshot) / "manifest.json"
+    def tables_dir(self, snapshot: str, reader: Clearance | None = None) -> Path:
+        return self.view_dir(snapshot, reader) / "tables"
 
-    def open(self, snapshot: str | None = None) -> tuple[Manifest, Engine]:
-        """The manifest and read-only graph of ``snapshot`` (default: the current one)."""
+    @staticmethod
+    def _manifest_path(folder: Path) -> Path:
+        return folder / "manifest.json"
+
+    def open(self, snapshot: str | None = None, reader: Clearance | None = None) -> tuple[Manifest, Engine]:
+        """The manifest and read-only graph of ``snapshot`` (default: the current one), as a reader of
+        ``reader`` labels sees it (None: all of it)."""
         snapshot = snapshot or self.current_id()
         if snapshot is None:
             raise UnknownSnapshot(f"no published snapshot in {self.root}: "
                                   f"run `lexgraph refresh --store {self.root}` first")
-        manifest = self.manifest(snapshot)
-        return manifest, Engine(self.graph_path(snapshot), read_only=True)
+        manifest = self.manifest(snapshot, reader)
+        return manifest, Engine(self.graph_path(snapshot, reader), read_only=True)
 
     def open_current(self) -> Engine:
         return self.open()[1]
@@ -222,18 +238,18 @@ class Store:
                 _HELD.discard(key)
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def build(self, manifest: Manifest, tables: Mapping[str, Iterable[BaseModel]]) -> Manifest:
-        """Build a complete snapshot (export, graph, manifest) aside, then rename it into place. A snapshot
-        that exists is never rebuilt: the same id means the same inputs."""
+    def build(self, manifest: Manifest, tables: Mapping[str, Iterable[BaseModel]],
+              views: Mapping[str, tuple[Manifest, Mapping[str, Iterable[BaseModel]]]] | None = None) -> Manifest:
+        """Build a complete snapshot (export, graph, manifest, and each of ``views`` by its key) aside, then
+        rename it into place. A snapshot that exists is never rebuilt: the same id means the same inputs."""
         self._require_lock()
         if self.has(manifest.id):
             return self.manifest(manifest.id)
         build = self.graphs_dir / f"{_BUILD_PREFIX}{manifest.id}-{os.getpid()}"
         _remove(build)
-        counts = write_tables(build / "tables", tables)
-        import_tables(build / "graph.kuzu", build / "tables")
-        manifest = manifest.model_copy(update={"counts": counts})
-        _write_durably(build / "manifest.json", manifest.model_dump_json(indent=2))
+        for key, (view, view_tables) in (views or {}).items():
+            _build_graph(build / "views" / key, view, view_tables)
+        manifest = _build_graph(build, manifest, tables)
         _fsync_tree(build)
         os.replace(build, self.snapshot_dir(manifest.id))
         _fsync(self.graphs_dir)
@@ -249,9 +265,10 @@ class Store:
         crash_point("pointer_switch")
         return self._record_move(previous, snapshot, action, reason)
 
-    def publish(self, manifest: Manifest, tables: Mapping[str, Iterable[BaseModel]]) -> Manifest:
+    def publish(self, manifest: Manifest, tables: Mapping[str, Iterable[BaseModel]],
+                views: Mapping[str, tuple[Manifest, Mapping[str, Iterable[BaseModel]]]] | None = None) -> Manifest:
         """Build the snapshot (unless it exists) and make it current."""
-        manifest = self.build(manifest, tables)
+        manifest = self.build(manifest, tables, views)
         self.point_to(manifest.id, "publish")
         return manifest
 
@@ -288,6 +305,15 @@ class Store:
         if self.root.resolve() not in _HELD:
             # Without a lock, two writers interleave and CURRENT can name a graph still being written.
             raise RuntimeError("writing to a store needs its lock: use `with store.writer():`")
+
+
+def _build_graph(folder: Path, manifest: Manifest, tables: Mapping[str, Iterable[BaseModel]]) -> Manifest:
+    """The export, the graph and the manifest (with the counts) of one graph, in ``folder``."""
+    counts = write_tables(folder / "tables", tables)
+    import_tables(folder / "graph.kuzu", folder / "tables")
+    manifest = manifest.model_copy(update={"counts": counts})
+    _write_durably(folder / "manifest.json", manifest.model_dump_json(indent=2))
+    return manifest
 
 
 def _user() -> str:

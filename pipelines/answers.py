@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from kb_store.access import Clearance
 from kb_store import DecisionPage, DecisionView, EnforcementFilter, Manifest, ProvisionView, Store, disk_usage
 
 
@@ -58,10 +59,11 @@ def decisions_answer(page: DecisionPage, query: EnforcementFilter, snapshot: str
                            total=page.total, offset=page.offset, count=len(page.results), results=page.results)
 
 
-def snapshot_summaries(store: Store) -> list[SnapshotSummary]:
-    """Every published snapshot, oldest first, the current one marked."""
+def snapshot_summaries(store: Store, reader: Clearance | None = None) -> list[SnapshotSummary]:
+    """Every published snapshot, oldest first, the current one marked, as a reader of ``reader`` labels
+    sees it (None: all of it)."""
     current = store.current_id()
     return [SnapshotSummary(id=m.id, created=m.created, parent=m.parent, current=m.id == current,
                             decisions=m.counts.get("Decision", 0), provisions=m.counts.get("Provision", 0),
-                            sources=len(m.sources), sources_kept=len(m.kept), bytes=disk_usage(store, m.id))
-            for m in store.snapshots()]
+                            sources=len(m.sources), sources_kept=len(m.kept), bytes=disk_usage(store, m.id, reader))
+            for m in store.snapshots(reader)]

@@ -10,11 +10,12 @@ from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetChecksDe
                      AssetCheckSpec, AssetExecutionContext, AssetsDefinition, Failure, FreshnessPolicy,
                      MaterializeResult, MetadataValue, asset, asset_check)
 
-from kb_store import CheckResult
+from kb_store import CheckResult, Manifest, SourceEntry
+from kb_store.access import view_key
 from parsers.cases import Cases
 from parsers.reconcile import Reconciled
 from parsers.versions import LawVersions
-from pipelines import checks, enforcement, stages
+from pipelines import checks, enforcement, stages, views
 from pipelines.enforcement import EnforcementRecords
 from pipelines.erasure_log import unforgotten
 from pipelines.resources import (HttpResource, ProgressResource, RefreshOptions, SourcesResource, StoreResource,
@@ -127,43 +128,46 @@ def cases(context: AssetExecutionContext, decisions: Reconciled, decision_record
        # One writer at a time (the pool's limit is 1: dagster.yaml). A missed daily refresh warns, two fail.
        pool="lexgraph_store", freshness_policy=FreshnessPolicy.time_window(fail_window=dt.timedelta(hours=49),
                                                                           warn_window=dt.timedelta(hours=25)))
-def snapshot(context: AssetExecutionContext, parsed_documents: stages.ParsedSources, law_versions: LawVersions,
-             cross_references: list[CrossReference], decision_records: EnforcementRecords,
+def snapshot(context: AssetExecutionContext, raw_documents: stages.Fetched, parsed_documents: stages.ParsedSources,
+             law_versions: LawVersions, cross_references: list[CrossReference], decision_records: EnforcementRecords,
              fine_records: EnforcementRecords, decisions: Reconciled, cases: Cases, sources: SourcesResource,
-             store: StoreResource, options: RefreshOptions):  # -> MaterializeResult holding the Manifest
+             store: StoreResource, options: RefreshOptions, progress: ProgressResource):  # -> MaterializeResult
     """The published snapshot: the graph bulk-loaded into a new Kùzu database beside its Parquet export and
-    manifest, made current once every check passed — unless nothing changed."""
+    manifest — and, when sources carry access labels, one such graph per set of labels a reader may see,
+    built from those sources alone — made current once every check passed, unless nothing changed."""
     config, snapshots = sources.load(), store.store()
-    used = parsed_documents.used + decision_records.used + fine_records.used
-    entries = stages.source_entries(config, used)
+    whole = views.Contents(config, parsed_documents, law_versions, cross_references, decision_records, fine_records,
+                           decisions, cases)
+    entries = whole.entries()
     rebuild = stages.Rebuild.model_validate_json(options.rebuild) if options.rebuild else None
     # What the guards compare with: the snapshot replaced, less the sources forgotten on purpose.
     current = unforgotten(snapshots.manifest(rebuild.of) if rebuild else snapshots.current(), sources.forgotten())
-    outcomes = checks.run_all(parsed_documents, law_versions, cross_references, decision_records, fine_records,
-                              decisions)
-    guards = [checks.sources_kept(entries, current, options.accept_removed),
-              checks.no_sharp_shrink(entries, current, frozenset(options.accept_shrink))]
-    for outcome in guards:
+
+    def guards(seen: list[SourceEntry], held: Manifest | None) -> list[CheckResult]:
+        return [checks.sources_kept(seen, held, options.accept_removed),
+                checks.no_sharp_shrink(seen, held, frozenset(options.accept_shrink))]
+
+    own_guards = guards(entries, current)
+    for outcome in own_guards:
         _log(context, outcome)
-    tables = {**stages.law_tables(law_versions, cross_references),
-              **enforcement.enforcement_tables(decisions, cases, [decision_records, fine_records])}
-    tables["SourceDocument"] = stages.source_documents(config, used, tables)
-    tables["Decision"] = enforcement.with_known_since(tables["Decision"], tables["SourceRecord"],
-                                                      tables["SourceDocument"])
+    reads = views.Reads(raw_documents, store.previous(), store.raw(), store.parse_cache(), progress.reporter())
+    seen = reads.views(whole)
     try:
-        manifest, published = stages.publish(snapshots, sources.config_sha256(), entries, tables,
-                                             outcomes + guards, parsed_documents.quarantined
-                                             + decision_records.quarantined + fine_records.quarantined,
-                                             fine_records.quarantined_rows, rebuild)
+        manifest, published = stages.publish(
+            snapshots, sources.config_sha256(), whole.part(own_guards), rebuild,
+            views={view_key(view.visible): view.contents.part(guards(view.contents.entries(),
+                                                                     views.seen_in(current, view.visible)))
+                   for view in seen})
     except stages.PublishRefused as refused:
         raise Failure(description=f"nothing published: {refused}", metadata={"failed checks": MetadataValue.json(
             [check.model_dump(mode="json") for check in refused.failed])}) from None
     folder = snapshots.snapshot_dir(manifest.id)
     return MaterializeResult(
-        value=manifest, check_results=[_result(outcome) for outcome in guards],
+        value=manifest, check_results=[_result(outcome) for outcome in own_guards],
         metadata={"snapshot": manifest.id, "published": published, "path": MetadataValue.path(str(folder)),
                   "manifest": MetadataValue.path(str(folder / "manifest.json")),
                   "kept from earlier copies": MetadataValue.md(_bullets(f"{s.name}: {s.kept}" for s in manifest.kept)),
+                  "views": MetadataValue.md(_bullets(view_key(view.visible) for view in seen)),
                   **{f"rows {name}": count for name, count in manifest.counts.items()}})
 
 

@@ -23,7 +23,8 @@ from kb_store import DecisionPage, DecisionView, EnforcementFilter, NotUnderstoo
 from kb_store.cases import EventView
 from kb_store.read import render_markdown
 from parsers.normalise.money import format_amount, minor_digits
-from pipelines import cli_forget, cli_prompt, cli_snapshots
+from kb_store.access import AccessError
+from pipelines import cli_access, cli_forget, cli_prompt, cli_snapshots
 from pipelines.answers import decisions_answer, provision_answer
 from pipelines.sources import DEFAULT_CONFIG, ConfigError
 from schema.enforcement import Precision
@@ -87,6 +88,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--poll", type=float, default=1.0, metavar="SECONDS",
                        help="how often to look whether CURRENT moved (default: 1)")
     serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument("--roles", type=Path, metavar="FILE",
+                       help=f"the roles and API keys requests read as (default: {cli_access.ROLES_FILE} in the store "
+                            "if there is one; without: every request reads what is public)")
     serve.set_defaults(run=_serve)
     cli_prompt.add_command(commands, DEFAULT_STORE)
     cli_snapshots.add_commands(commands, DEFAULT_STORE)
@@ -99,6 +103,7 @@ def _read_options(command: argparse.ArgumentParser, formats: tuple[str, ...] = (
     command.add_argument("--store", type=Path, default=DEFAULT_STORE, help="store directory (default: .store)")
     command.add_argument("--snapshot", help="read this snapshot (see `lexgraph snapshots list`), not the current one")
     command.add_argument("--format", choices=formats, default="md")
+    cli_access.add_role_options(command)
 
 
 def _at_least(minimum: int) -> Callable[[str], int]:
@@ -192,8 +197,13 @@ def _print_summary(console: Console, report) -> None:
 def _serve(args: argparse.Namespace) -> int:
     from pipelines.serve import run  # FastAPI and uvicorn load only to serve
 
-    run(args.store, host=args.host, port=args.port, workers=args.workers, poll_seconds=args.poll,
-        access_log=args.access_log)
+    roles = args.roles or (args.store / cli_access.ROLES_FILE)
+    try:
+        run(args.store, host=args.host, port=args.port, workers=args.workers, poll_seconds=args.poll,
+            access_log=args.access_log, roles=roles if args.roles or roles.exists() else None)
+    except AccessError as exc:
+        print(f"lexgraph serve: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -201,7 +211,10 @@ def _read(args: argparse.Namespace, command: str, answer: Callable[[Reader], str
     """Print what ``answer`` reads from the snapshot ``args`` names: exit 2 when it refuses what it was
     given, 1 when the store, the snapshot or the wording asked for is not there."""
     try:
-        reader = Reader.open(args.store, snapshot=args.snapshot)
+        reader = Reader.open(args.store, snapshot=args.snapshot, role=cli_access.role_given(args))
+    except AccessError as exc:
+        print(f"lexgraph {command}: {exc}", file=sys.stderr)
+        return 2
     except (LookupError, FileNotFoundError) as exc:
         print(f"lexgraph {command}: {exc}", file=sys.stderr)
         return 1

@@ -16,7 +16,9 @@ from rich.console import Console
 from rich.progress import Progress
 
 from kb_store import UnknownSnapshot
+from kb_store.access import AccessError
 from kb_store.prompt import Audience, Persona, PromptBuilder, PromptResult
+from pipelines import cli_access
 
 
 class Question(BaseModel):
@@ -45,6 +47,7 @@ def add_command(commands: argparse._SubParsersAction, default_store: Path) -> No
     prompt.add_argument("--store", type=Path, default=default_store, help="store directory (default: .store)")
     prompt.add_argument("--snapshot", help="read this snapshot (see `lexgraph snapshots list`), not the current one")
     prompt.add_argument("--format", choices=("json", "md"), default="md")
+    cli_access.add_role_options(prompt)
     prompt.set_defaults(run=_prompt)
 
 
@@ -57,7 +60,10 @@ def _prompt(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
-        builder = PromptBuilder.open(args.store, args.snapshot)
+        builder = PromptBuilder.open(args.store, args.snapshot, cli_access.role_given(args))
+    except AccessError as exc:
+        print(f"lexgraph prompt: {exc}", file=sys.stderr)
+        return 2
     except (UnknownSnapshot, FileNotFoundError, LookupError) as exc:
         print(f"lexgraph prompt: {exc}", file=sys.stderr)
         return 1

@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from kb_store import Manifest, RowChange, SnapshotDiff, Store, StoreLocked, UnknownSnapshot, diff_snapshots, prune
+from kb_store.access import clearance_of
+from pipelines import cli_access
 from pipelines.answers import snapshot_summaries
+from pipelines.cli_access import role_given
 
 Handler = Callable[[Store, argparse.Namespace], str]
 _CELL = 100  # characters of a value shown in a report; the JSON has it whole
@@ -35,11 +38,13 @@ def add_commands(commands: argparse._SubParsersAction, default_store: Path) -> N
     snapshots = commands.add_parser("snapshots",
                                     help="published snapshots: list, show, diff, promote (roll back), prune")
     actions = snapshots.add_subparsers(required=True, metavar="ACTION")
-    _action(actions, "list", "every snapshot, oldest first, the current one marked", _list, default_store)
-    show = _action(actions, "show", "a snapshot's manifest and its moves in the history", _show, default_store)
+    _action(actions, "list", "every snapshot, oldest first, the current one marked", _list, default_store,
+            reads=True)
+    show = _action(actions, "show", "a snapshot's manifest and its moves in the history", _show, default_store,
+                   reads=True)
     show.add_argument("id", nargs="?", help="snapshot id (default: the current one)")
     diff = _action(actions, "diff", "what changed from snapshot A to snapshot B, table by table", _diff,
-                   default_store, formats=("json", "md", "html"))
+                   default_store, formats=("json", "md", "html"), reads=True)
     diff.add_argument("a", help="the earlier snapshot's id")
     diff.add_argument("b", help="the later snapshot's id")
     diff.add_argument("--examples", type=_count, default=10, metavar="N",
@@ -59,11 +64,14 @@ def add_commands(commands: argparse._SubParsersAction, default_store: Path) -> N
 
 
 def _action(actions: argparse._SubParsersAction, name: str, help: str, handler: Handler, default_store: Path,
-            formats: tuple[str, ...] = ("json", "md")) -> argparse.ArgumentParser:
+            formats: tuple[str, ...] = ("json", "md"), reads: bool = False) -> argparse.ArgumentParser:
+    """An action; one that ``reads`` a snapshot takes a role to read it as."""
     command = actions.add_parser(name, help=help, description=help)
     command.add_argument("--store", type=Path, default=default_store,
                          help=f"store directory (default: {default_store})")
     command.add_argument("--format", choices=formats, default="md")
+    if reads:
+        cli_access.add_role_options(command)
     command.set_defaults(run=partial(_run, name, handler))
     return command
 
@@ -97,7 +105,7 @@ def _json(data: Any) -> str:
 # -- the actions -----------------------------------------------------------------------------------------
 def _list(store: Store, args: argparse.Namespace) -> str:
     current = store.current_id()
-    listed = [summary.model_dump() for summary in snapshot_summaries(store)]
+    listed = [summary.model_dump() for summary in snapshot_summaries(store, clearance_of(role_given(args)))]
     if args.format == "json":
         return _json({"store": str(store.root), "current": current, "snapshots": listed})
     rows = [["→" if s["current"] else "", s["id"], _moment(s["created"]), s["parent"] or "", str(s["decisions"]),
@@ -110,7 +118,7 @@ def _show(store: Store, args: argparse.Namespace) -> str:
     snapshot = args.id or store.current_id()
     if snapshot is None:
         raise UnknownSnapshot(f"no published snapshot in {store.root}")
-    manifest = store.manifest(snapshot)
+    manifest = store.manifest(snapshot, clearance_of(role_given(args)))
     moves = [move for move in store.history() if snapshot in (move.current, move.previous)]
     current = snapshot == store.current_id()
     if args.format == "json":
@@ -140,7 +148,7 @@ def _manifest_sections(m: Manifest) -> list[Section]:
 
 
 def _diff(store: Store, args: argparse.Namespace) -> str:
-    found = diff_snapshots(store, args.a, args.b, examples=args.examples, grep=args.grep)
+    found = diff_snapshots(store, args.a, args.b, examples=args.examples, grep=args.grep, role=role_given(args))
     if args.format == "json":
         return _json(found.model_dump(mode="json"))
     render = _html if args.format == "html" else _markdown

@@ -6,8 +6,13 @@ headers): the current one as the service last followed ``CURRENT``, or the one a
 carries an ETag (the snapshot, the request, the lexgraph version) and a GET answers 304 to a matching
 ``If-None-Match``. Errors are ``{"error": message}`` with a 4xx status; nothing else of a failure leaves.
 
+A request reads as the role its API key (``X-API-Key``, or ``Authorization: Bearer``) holds in the roles
+file (``--roles``), seeing only what that role's labels let it see; a request without a key reads what is
+``public``. A key no role holds is refused with 401, the same answer for every such key, before anything
+is read. An answer read with a key is ``private``: no shared cache keeps it for others.
+
     from pipelines.serve import create_app, run
-    app = create_app(Path(".store"))           # an ASGI app, for any server
+    app = create_app(Path(".store"), roles=Roles.load("roles.toml"))   # an ASGI app, for any server
     run(Path(".store"), port=8000)             # uvicorn, as `lexgraph serve` runs it
 """
 
@@ -35,6 +40,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kb_store import (SNAPSHOT_ID, EnforcementFilter, NotUnderstood, SnapshotDiff, SnapshotPool, UnknownSnapshot,
                       diff_snapshots)
+from kb_store.access import Role, Roles, UnknownKey, view_key
 from kb_store.prompt import Persona, PromptResult
 from kb_store.read import NotFound
 from pipelines.answers import (DecisionsAnswer, ProvisionAnswer, SnapshotAnswer, SnapshotSummary, decisions_answer,
@@ -45,7 +51,8 @@ __all__ = ["Limits", "create_app", "run"]
 _log = logging.getLogger(__name__)
 _LANG = r"^[a-z]{2}$"
 _VERSION = version("lexgraph")  # in every ETag: another release may answer the same request differently
-_IMMUTABLE = "public, max-age=31536000, immutable"
+_IMMUTABLE = "max-age=31536000, immutable"  # "public" or "private" before it: read without a key or with one
+_ANONYMOUS = Role(name="anonymous")  # a request without a key: what is public
 
 
 class Limits(BaseModel):
@@ -138,8 +145,9 @@ _CONDITIONAL = {**_ERRORS, 304: {"description": "not modified: the answer of the
 
 
 def create_app(store_root: Path, poll_seconds: float = 1.0, idle_seconds: float = 300.0, warm: bool = True,
-               threads: int = 8) -> FastAPI:
-    """The service over ``store_root``: follows ``CURRENT`` every ``poll_seconds``, closes a snapshot no
+               threads: int = 8, roles: Roles | None = None) -> FastAPI:
+    """The service over ``store_root``, reading as the roles of ``roles`` (None: no key is known, every
+    request reads what is public): follows ``CURRENT`` every ``poll_seconds``, closes a snapshot no
     request used for ``idle_seconds`` (other than the one served), warms each new current snapshot first.
     At most ``threads`` reads run at once; more wait their turn (the reads are CPU-bound and share one
     connection per snapshot, so more at once would only hold more memory)."""
@@ -157,7 +165,7 @@ def create_app(store_root: Path, poll_seconds: float = 1.0, idle_seconds: float 
                   description="EU data-protection law and its enforcement, read from published snapshots.")
     app.add_middleware(_BodyLimit, limit=LIMITS.body_bytes)
     _handle_errors(app, str(pool.store.root))
-    _routes(app, pool)
+    _routes(app, pool, roles)
     return app
 
 
@@ -180,6 +188,10 @@ def _handle_errors(app: FastAPI, root: str) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return _error(422, "; ".join(_problem(e) for e in exc.errors()))
+
+    @app.exception_handler(UnknownKey)
+    async def unknown_key(request: Request, exc: UnknownKey) -> JSONResponse:
+        return _error(401, str(exc), {"WWW-Authenticate": "Bearer"})
 
     @app.exception_handler(_Refused)
     async def refused(request: Request, exc: _Refused) -> JSONResponse:
@@ -213,10 +225,13 @@ class _Answer:
     """Builds a response for one snapshot: its ETag, caching headers, and 304 when the client has it."""
 
     def __init__(self, request: Request, snapshot: str, pinned: bool, seed: str = "") -> None:
-        key = "|".join([_VERSION, request.url.path, str(sorted(request.query_params.multi_items())), seed])
+        role: Role = request.state.role
+        key = "|".join([_VERSION, request.url.path, str(sorted(request.query_params.multi_items())), seed,
+                        view_key(role.clearance)])
         self.etag = f'"{snapshot}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"'
-        self.headers = {"ETag": self.etag, "X-Lexgraph-Snapshot": snapshot,
-                        "Cache-Control": _IMMUTABLE if pinned else "no-cache"}
+        private = "" if role == _ANONYMOUS else "private, "
+        self.headers = {"ETag": self.etag, "X-Lexgraph-Snapshot": snapshot, "Vary": "Authorization, X-API-Key",
+                        "Cache-Control": f"{private or 'public, '}{_IMMUTABLE}" if pinned else f"{private}no-cache"}
         self.fresh = request.method == "GET" and _matches(request.headers.get("if-none-match"), self.etag)
 
     def send(self, body: Callable[[], str]) -> Response:
@@ -237,13 +252,28 @@ Text = Annotated[str | None, Query(max_length=LIMITS.text_chars)]
 Day = Annotated[dt.date | None, Query(description="YYYY-MM-DD")]
 
 
-def _routes(app: FastAPI, pool: SnapshotPool) -> None:
+def _routes(app: FastAPI, pool: SnapshotPool, roles: Roles | None) -> None:
     store = pool.store
 
+    @app.middleware("http")
+    async def who(request: Request, call_next: Callable) -> Response:
+        """The labels the request's key lets it read, before any route reads anything."""
+        key = request.headers.get("x-api-key") or _bearer(request.headers.get("authorization"))
+        if key is None:
+            request.state.role = _ANONYMOUS
+        elif roles is None:
+            return _error(401, "unknown API key", {"WWW-Authenticate": "Bearer"})
+        else:
+            try:
+                request.state.role = roles.for_key(key)
+            except UnknownKey as exc:
+                return _error(401, str(exc), {"WWW-Authenticate": "Bearer"})
+        return await call_next(request)
+
     @lru_cache(maxsize=16)  # snapshots never change: neither does a diff of two
-    def diff(a: str, b: str, examples: int, grep: str | None) -> str:
+    def diff(a: str, b: str, examples: int, grep: str | None, role: Role) -> str:
         with store.lease(a), store.lease(b):
-            return diff_snapshots(store, a, b, examples=examples, grep=grep).model_dump_json()
+            return diff_snapshots(store, a, b, examples=examples, grep=grep, role=role).model_dump_json()
 
     @app.get("/healthz", response_model=HealthAnswer, responses={503: {"model": ErrorAnswer}})
     def healthz() -> Response:
@@ -253,14 +283,16 @@ def _routes(app: FastAPI, pool: SnapshotPool) -> None:
                                          open=pool.open_ids()).model_dump(mode="json"))
 
     @app.get("/snapshots", response_model=SnapshotsAnswer)
-    def snapshots() -> Response:
-        answer = SnapshotsAnswer(current=store.current_id(), serving=pool.serving, snapshots=snapshot_summaries(store))
+    def snapshots(request: Request) -> Response:
+        answer = SnapshotsAnswer(current=store.current_id(), serving=pool.serving,
+                                 snapshots=snapshot_summaries(store, request.state.role.clearance))
         return Response(answer.model_dump_json(), media_type="application/json", headers={"Cache-Control": "no-cache"})
 
     @app.get("/snapshots/{snapshot}", response_model=SnapshotAnswer, responses=_CONDITIONAL)
     def snapshot(request: Request, snapshot: Annotated[str, PathParam(pattern=SNAPSHOT_ID)]) -> Response:
         answer = _Answer(request, _known(pool, snapshot), pinned=True)
-        return answer.send(lambda: SnapshotAnswer(snapshot=snapshot, manifest=store.manifest(snapshot)).model_dump_json())
+        return answer.send(lambda: SnapshotAnswer(snapshot=snapshot, manifest=store.manifest(
+            snapshot, request.state.role.clearance)).model_dump_json())
 
     @app.get("/snapshots/{a}/diff/{b}", response_model=SnapshotDiff, responses=_CONDITIONAL)
     def snapshot_diff(request: Request, a: Annotated[str, PathParam(pattern=SNAPSHOT_ID)],
@@ -268,7 +300,7 @@ def _routes(app: FastAPI, pool: SnapshotPool) -> None:
                       examples: Annotated[int, Query(ge=0, le=LIMITS.examples)] = 10, grep: Text = None) -> Response:
         _known(pool, a)
         answer = _Answer(request, _known(pool, b), pinned=True)
-        return answer.send(lambda: diff(a, b, examples, grep))
+        return answer.send(lambda: diff(a, b, examples, grep, request.state.role))
 
     @app.get("/provisions/{provision:path}", response_model=ProvisionAnswer, responses=_CONDITIONAL)
     def provision(request: Request, provision: Annotated[str, PathParam(max_length=LIMITS.text_chars,
@@ -276,7 +308,7 @@ def _routes(app: FastAPI, pool: SnapshotPool) -> None:
                   as_of: Day = None, lang: Annotated[str, Query(pattern=_LANG)] = "en",
                   snapshot: Snapshot = None) -> Response:
         day = as_of or dt.date.today()
-        with pool.use(snapshot) as opened:
+        with pool.use(snapshot, request.state.role.clearance) as opened:
             def read() -> str:
                 return provision_answer(opened.reader.show(provision, day, lang), opened.snapshot).model_dump_json()
             return _Answer(request, opened.snapshot, pinned=bool(snapshot and as_of), seed=day.isoformat()).send(read)
@@ -288,7 +320,7 @@ def _routes(app: FastAPI, pool: SnapshotPool) -> None:
                   offset: Annotated[int, Query(ge=0, le=LIMITS.offset)] = 0, snapshot: Snapshot = None) -> Response:
         query = EnforcementFilter(country=country, authority=authority, organisation=organisation, cites=cites,
                                   after=after, before=before, as_of=as_of, fined=fined)
-        with pool.use(snapshot) as opened:
+        with pool.use(snapshot, request.state.role.clearance) as opened:
             def read() -> str:
                 return decisions_answer(opened.reader.decisions(query, limit, offset), query,
                                         opened.snapshot).model_dump_json()
@@ -296,7 +328,7 @@ def _routes(app: FastAPI, pool: SnapshotPool) -> None:
 
     @app.post("/prompt", response_model=PromptResult, responses={**_ERRORS, 413: {"model": ErrorAnswer}})
     def prompt(request: Request, asked: Annotated[PromptRequest, Body()]) -> Response:
-        with pool.use(asked.snapshot) as opened:
+        with pool.use(asked.snapshot, request.state.role.clearance) as opened:
             def build() -> str:
                 try:
                     result = opened.builder().build(asked.question, as_of=asked.as_of, lang=asked.lang,
@@ -317,6 +349,11 @@ class _Refused(Exception):
         self.status, self.message = status, message
 
 
+def _bearer(authorization: str | None) -> str | None:
+    scheme, _, token = (authorization or "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
 def _known(pool: SnapshotPool, snapshot: str) -> str:
     if not pool.store.has(snapshot):
         raise UnknownSnapshot(f"no snapshot {snapshot!r} in this store; GET /snapshots lists them")
@@ -325,18 +362,23 @@ def _known(pool: SnapshotPool, snapshot: str) -> str:
 
 def _app_from_environment() -> FastAPI:
     """For ``--workers N``: uvicorn imports the app in each worker process and builds it from here."""
-    return create_app(Path(os.environ["LEXGRAPH_SERVE_STORE"]), float(os.environ["LEXGRAPH_SERVE_POLL"]))
+    roles = os.environ["LEXGRAPH_SERVE_ROLES"]
+    return create_app(Path(os.environ["LEXGRAPH_SERVE_STORE"]), float(os.environ["LEXGRAPH_SERVE_POLL"]),
+                      roles=Roles.load(roles) if roles else None)
 
 
 def run(store_root: Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 1, poll_seconds: float = 1.0,
-        access_log: bool = False) -> None:
-    """Serve until interrupted. Several workers are several processes, each with its own open snapshots
-    (Kùzu opens one database read-only in any number of processes)."""
+        access_log: bool = False, roles: Path | None = None) -> None:
+    """Serve until interrupted, reading as the roles of the ``roles`` file (None: public only). Several
+    workers are several processes, each with its own open snapshots (Kùzu opens one database read-only
+    in any number of processes). ``AccessError`` before anything starts when the roles file is no good."""
     import uvicorn
 
     options = {"host": host, "port": port, "access_log": access_log, "log_level": "info"}
+    loaded = Roles.load(roles) if roles else None
     if workers == 1:
-        uvicorn.run(create_app(store_root, poll_seconds), **options)
+        uvicorn.run(create_app(store_root, poll_seconds, roles=loaded), **options)
         return
-    os.environ.update(LEXGRAPH_SERVE_STORE=str(store_root), LEXGRAPH_SERVE_POLL=str(poll_seconds))
+    os.environ.update(LEXGRAPH_SERVE_STORE=str(store_root), LEXGRAPH_SERVE_POLL=str(poll_seconds),
+                      LEXGRAPH_SERVE_ROLES=str(roles or ""))
     uvicorn.run("pipelines.serve:_app_from_environment", factory=True, workers=workers, **options)

@@ -38,7 +38,7 @@ from schema.law import ParsedAct, SourceFormat
 
 Parser = Callable[[Any, bytes, frozenset[str]], Any]
 
-_LEGAL_GRAPH_FIELDS = ("name", "url", "celex", "lang", "valid_from", "licence", "attribution")
+_LEGAL_GRAPH_FIELDS = ("name", "url", "celex", "lang", "valid_from", "licence", "attribution", "access")
 
 
 @dataclass(frozen=True)
@@ -79,12 +79,13 @@ _DECISION_FIELDS = ("name", "authority", "lang", "licence", "attribution")
 KINDS: dict[str, SourceKind] = {kind.name: kind for kind in (
     *(SourceKind(legal.value, _PARSED, _legal, (), _LEGAL_GRAPH_FIELDS, _legal_size) for legal in SourceFormat),
     SourceKind("decision_pdf", _DECISION, _decision(parse_decision_pdf), _DECISION_FIELDS,
-               ("url", "group"), lambda record: 1, cites_law=True),
+               ("url", "group", "access"), lambda record: 1, cites_law=True),
     SourceKind("gdprhub_html", _DECISION, _decision(parse_gdprhub_page), _DECISION_FIELDS,
-               ("url", "group"), lambda record: 1, cites_law=True),
+               ("url", "group", "access"), lambda record: 1, cites_law=True),
     # The mapping's content, not its name: editing a mapping file changes what the table yields.
     SourceKind("fine_table", TypeAdapter(TabularResult), _table, ("mapping_json", "lang"),
-               ("name", "url", "licence", "attribution"), lambda table: len(table.records), cites_law=True),
+               ("name", "url", "licence", "attribution", "access", "field_access"), lambda table: len(table.records),
+               cites_law=True),
 )}
 
 

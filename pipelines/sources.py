@@ -26,6 +26,11 @@ file's folder, which becomes a ``file://`` URL. The kinds:
 ``[[fine_table]]``       a table of fines or decisions (JSON, CSV, TSV) read through ``mapping``: the
                          name of a bundled mapping (``parsers/mappings``) or the path of a mapping file.
 
+Any entry may set ``access``, the label of what it contributes (default ``public``): a reader sees it only
+when its role reads that label (``kb_store.access``). A ``[[fine_table]]`` may also label single fields of
+its mapping, ``field_access = { organisations = "restricted" }``: a reader without the label reads the
+table as if its mapping had no such field.
+
 ``load_config`` reads and checks the whole file before anything is fetched, mapping files included:
 every mistake in it is one line of one ``ConfigError``, naming the entry, the field and what was expected.
 """
@@ -53,6 +58,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from kb_store.access import LABEL, MAX_LABELS, PUBLIC
 from parsers.tabular import Mapping, bundled_mappings, load_mapping
 from pipelines.raw_store import Name
 from schema.law import ActLang, Lang, SourceFormat
@@ -90,6 +96,7 @@ class Source(BaseModel):
     attribution: str = Field(min_length=1)
     format: str
     lang: Lang | None = None
+    access: str = Field(default=PUBLIC, pattern=LABEL, description="who may read it: see kb_store.access")
 
     @model_validator(mode="before")
     @classmethod
@@ -212,6 +219,7 @@ class DecisionFolder(BaseModel):
     attribution: str = Field(min_length=1)
     authority: str | None = None
     lang: Lang | None = None
+    access: str = Field(default=PUBLIC, pattern=LABEL)
 
     @field_validator("path")
     @classmethod
@@ -233,6 +241,7 @@ class FineTable(Source):
     format: Literal["fine_table"] = "fine_table"
     mapping: str = Field(min_length=1, description="a bundled mapping's name, or a mapping file's path")
     lang: Lang | None = None
+    field_access: dict[str, str] = Field(default_factory=dict, description="mapping field → its access label")
     _mapping: Mapping = PrivateAttr()
 
     @model_validator(mode="before")
@@ -246,7 +255,33 @@ class FineTable(Source):
     @model_validator(mode="after")
     def _read_mapping(self) -> FineTable:
         self._mapping = _read_mapping(self.mapping)
+        self._check_field_access()
         return self
+
+    def _check_field_access(self) -> None:
+        mapped = self._mapping.fields.specs()
+        for name, label in self.field_access.items():
+            if name not in mapped or name == "row_id":
+                labelled = sorted(set(mapped) - {"row_id"})
+                raise _field_error("field_access", "field_unknown", _not_one_of(name, "a field of the mapping that "
+                                                                                "may be left out", labelled))
+            if not re.match(LABEL, label):
+                raise _field_error("field_access", "label", f"{name}: not an access label: {label!r}")
+
+    @property
+    def labels(self) -> set[str]:
+        """Every label the table's records carry: the table's own and its fields'."""
+        return {self.access, *self.field_access.values()}
+
+    def seen_with(self, visible: frozenset[str]) -> FineTable:
+        """The table as a reader of ``visible`` labels sees it: without the fields labelled otherwise."""
+        hidden = {name for name, label in self.field_access.items() if label not in visible}
+        if not hidden:
+            return self
+        seen = self.model_copy(update={"field_access": {n: l for n, l in self.field_access.items() if n not in hidden}})
+        fields = self._mapping.fields.model_copy(update=dict.fromkeys(hidden))
+        seen._mapping = self._mapping.model_copy(update={"fields": fields})
+        return seen
 
     def load_mapping(self) -> Mapping:
         """The mapping, as read when the config was: no file is read again."""
@@ -291,6 +326,11 @@ class SourceConfig(BaseModel):
     def sources(self) -> list[Source]:
         return [source for field in type(self).model_fields for source in getattr(self, field)]
 
+    @property
+    def labels(self) -> set[str]:
+        """Every access label of its sources and of their fields."""
+        return {PUBLIC} | {s.access for s in self.sources} | {label for t in self.fine_tables for label in t.labels}
+
     def __getitem__(self, name: str) -> Source:
         for source in self.sources:
             if source.name == name:
@@ -330,7 +370,11 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> SourceConfig:
     problems += _duplicate_names(named for field in sources.values() for named in field)
     if problems:
         raise ConfigError("\n".join(f"{path}: {problem}" for problem in problems))
-    return SourceConfig(**{field: [source for _, source in named] for field, named in sources.items()})
+    config = SourceConfig(**{field: [source for _, source in named] for field, named in sources.items()})
+    if len(extra := sorted(config.labels - {PUBLIC})) > MAX_LABELS:
+        raise ConfigError(f"{path}: {len(extra)} access labels besides public ({', '.join(extra)}); at most "
+                          f"{MAX_LABELS}, as every set of them a reader may see is a graph built of its own")
+    return config
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from pipelines.fetch import Fetcher, FetchError
 from pipelines.parse_cache import ParseCache
 from pipelines.progress import Reporter
 from pipelines.raw_store import RawDocument, RawStore
-from pipelines.source_kinds import fingerprint, parse_ahead, read, snapshot_id, source_kind
+from pipelines.source_kinds import fingerprint, parse_ahead, parser_digest, read, snapshot_id, source_kind
 from pipelines.sources import Document, FineTable, Source, SourceConfig
 from pipelines.workers import run_parts
 from schema.graph import Cites, Contains, HasVersion, StatedIn
@@ -211,14 +211,32 @@ def extract_cross_references(law: LawVersions, progress: Reporter) -> list[Cross
     texts: dict[str, list[tuple[str, str]]] = {}
     for version in law.versions:
         texts.setdefault(version.lang, []).append((version.provision_id, version.text))
-    parts = {lang: (lang, of_lang, known) for lang, of_lang in texts.items()}
-    in_order: dict[str, Iterator[list[CrossReference]]] = {}  # a language's references, a list per version
+    keys = {lang: _references_key(lang, of_lang, known) for lang, of_lang in texts.items()}
+    parts = {lang: (lang, of_lang, known) for lang, of_lang in texts.items() if keys[lang] not in _READ_REFERENCES}
     with progress.stage("references", len(parts)) as advance:
         for lang, references in run_parts(extract_many, parts):
-            in_order[lang] = iter(references)
+            _READ_REFERENCES[keys[lang]] = references
             advance(lang)
+    # a language's references, a list per version
+    in_order: dict[str, Iterator[list[CrossReference]]] = {lang: iter(_READ_REFERENCES[key]) for lang, key in keys.items()}
+    while len(_READ_REFERENCES) > _REMEMBERED_LANGUAGES:
+        _READ_REFERENCES.pop(next(iter(_READ_REFERENCES)))
     return [ref.model_copy(update={"version_id": version.id})
             for version in law.versions for ref in next(in_order[version.lang])]
+
+
+# The references read in this process, by what determines them: a process that builds several graphs of
+# one law (a snapshot's views, a test's refreshes) reads each language once. Memory only, never on disk.
+_READ_REFERENCES: dict[str, list[list[CrossReference]]] = {}
+_REMEMBERED_LANGUAGES = 48
+
+
+def _references_key(lang: str, texts: list[tuple[str, str]], known: frozenset[str]) -> str:
+    digest = hashlib.sha256(f"{parser_digest()}|{lang}".encode())
+    for provision_id, text in texts:
+        digest.update(f"\x00{provision_id}\x01{text}".encode())
+    digest.update("\x02".join(sorted(known)).encode())
+    return digest.hexdigest()
 
 
 # -- graph -----------------------------------------------------------------------------------
@@ -266,6 +284,7 @@ def _entry(source: Source, use: SourceUse) -> SourceEntry:
     return SourceEntry(name=source.name, kind=source.format, sha256=use.document.sha256, url=use.document.url,
                        licence=source.licence, fetched_at=use.document.fetched_at,
                        fingerprint=fingerprint(as_held, use.document.sha256), records=use.records, kept=use.kept,
+                       access=source.access, field_access=getattr(source, "field_access", {}),
                        mapping_sha256=hashlib.sha256(mapping.encode()).hexdigest() if mapping else None)
 
 
@@ -286,32 +305,47 @@ class PublishRefused(RuntimeError):
         self.failed = failed
 
 
-def publish(store: Store, config_sha256: str, entries: list[SourceEntry], tables: dict[str, list[Record]],
-            checks: list[CheckResult], quarantined: list[Quarantined],
-            quarantined_rows: list[QuarantinedRow], rebuild: Rebuild | None = None) -> tuple[Manifest, bool]:
-    """Make the snapshot of ``entries`` current unless it already is; returns (manifest, published).
+class Part(NamedTuple):
+    """What a snapshot's graph, or one of its views, is built of (``pipelines.views``)."""
+
+    entries: list[SourceEntry]
+    tables: dict[str, list[Record]]
+    checks: list[CheckResult]
+    quarantined: list[Quarantined]
+    quarantined_rows: list[QuarantinedRow]
+
+
+def publish(store: Store, config_sha256: str, whole: Part, rebuild: Rebuild | None = None,
+            views: Mapping[str, Part] | None = None) -> tuple[Manifest, bool]:
+    """Make the snapshot of ``whole.entries`` current unless it already is; returns (manifest, published).
+    ``views``: the graphs of what readers of fewer labels see, by view key, built beside it.
     ``rebuild``: build it in place of an older snapshot instead, leaving CURRENT where it is.
 
-    Nothing is published when a check at error severity failed, or when no source could be read at all.
-    A snapshot of the same sources built before is made current again, not rebuilt."""
-    if not entries:
-        reasons = "; ".join(f"{q.name}: {q.reason}" for q in quarantined) or "the source config lists none"
+    Nothing is published when a check at error severity failed (in the graph or in any view), or when no
+    source could be read at all. A snapshot of the same sources built before is made current again."""
+    views = views or {}
+    if not whole.entries:
+        reasons = "; ".join(f"{q.name}: {q.reason}" for q in whole.quarantined) or "the source config lists none"
         raise RuntimeError(f"no source could be fetched or read, nothing published ({reasons})")
-    if failed := [check for check in checks if check.blocks]:
+    if failed := [check for part in (whole, *views.values()) for check in part.checks if check.blocks]:
         raise PublishRefused(failed)
-    snapshot = snapshot_id((entry.name, entry.fingerprint) for entry in entries)
+    snapshot = snapshot_id((entry.name, entry.fingerprint) for entry in whole.entries)
     with store.writer(wait=True):
         current = store.current()
         if rebuild is None and current is not None and current.id == snapshot:
             return current, False
         created, parent = (rebuild.created, rebuild.parent) if rebuild else \
             (dt.datetime.now(dt.UTC), current.id if current else None)
-        manifest = Manifest(id=snapshot, created=created, parent=parent, config_sha256=config_sha256,
-                            sources=entries, counts={}, checks=checks, quarantined=quarantined,
-                            quarantined_rows=quarantined_rows)
+
+        def manifest(part: Part) -> Manifest:
+            return Manifest(id=snapshot, created=created, parent=parent, config_sha256=config_sha256,
+                            sources=part.entries, counts={}, checks=part.checks, quarantined=part.quarantined,
+                            quarantined_rows=part.quarantined_rows)
+
+        built = {key: (manifest(part), part.tables) for key, part in views.items()}
         if rebuild is not None:
-            return store.build(manifest, tables), True
-        return store.publish(manifest, tables), True
+            return store.build(manifest(whole), whole.tables, built), True
+        return store.publish(manifest(whole), whole.tables, built), True
 
 
 def _source_document(source: Source, doc: RawDocument) -> SourceDocument:

@@ -179,7 +179,7 @@ FTS_INDEXES = (FtsIndex("Decision", "decision_summary", ("summary",)),
 
 # The layout a snapshot's database is built in (tables, indexes): part of the snapshot id, so that a
 # store built before a layout change is rebuilt rather than read with a missing index.
-GRAPH_FORMAT = "5"
+GRAPH_FORMAT = "6"
 
 _SCALARS: dict[type, str] = {str: "STRING", int: "INT64", bool: "BOOLEAN", float: "DOUBLE",
                              dt.date: "DATE", dt.datetime: "TIMESTAMP"}

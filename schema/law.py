@@ -95,6 +95,7 @@ class SourceDocument(Record):
     fetched_at: dt.datetime
     licence: str
     attribution: str
+    access: str = "public"
 
 
 class Provision(Record):

@@ -140,7 +140,7 @@ def test_a_fine_table_holds_its_mapping_read_once(base: Path) -> None:
 
 KINDS = "[[document]], [[document_set]], [[decision]], [[decision_folder]], [[fine_table]]"
 EU_LANGS = "bg, cs, da, de, el, en, es, et, fi, fr, ga, hr, hu, it, lt, lv, mt, nl, pl, pt, ro, sk, sl, sv"
-DOCUMENT_FIELDS = "name, url, path, licence, attribution, format, lang, celex, valid_from"
+DOCUMENT_FIELDS = "name, url, path, licence, attribution, format, lang, access, celex, valid_from"
 FORMATS = "eurlex_html, eurlex_html_legacy, formex_act, formex_consolidated, formex_corrigendum"
 MAPPINGS = "cms_enforcementtracker, gdprhub_export, privacyaffairs_violations"
 NAME_PATTERN = "^[a-z0-9][a-z0-9_.-]{0,199}$"
@@ -161,10 +161,11 @@ ERRORS = [
      " (did you mean licence?)"),
     (entry("decision_folder", url="x"),
      "decision_folder #1 'dpa': url is not a field of [[decision_folder]];"
-     " expected one of name, path, licence, attribution, authority, lang"),
+     " expected one of name, path, licence, attribution, authority, lang, access"),
     (entry("fine_table", mappping="x"),
      "fine_table #1 'fines': mappping is not a field of [[fine_table]];"
-     " expected one of name, url, path, licence, attribution, format, lang, mapping (did you mean mapping?)"),
+     " expected one of name, url, path, licence, attribution, format, lang, access, mapping, field_access"
+     " (did you mean mapping?)"),
     (entry(licence=""), "document #1 'gdpr_html_en': licence: String should have at least 1 character"),
     (entry(name="../escape"),
      f"document #1 '../escape': name: String should match pattern '{NAME_PATTERN}' (got '../escape')"),

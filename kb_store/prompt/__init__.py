@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from kb_store.access import Role
 from kb_store.prompt._builder import PromptBuilder
 from kb_store.prompt._model import (Audience, Block, Candidate, Citation, Flag, Persona, PromptParts, PromptResult,
                                     SourceRef, Trace, TraceQuery)
@@ -24,8 +25,9 @@ __all__ = ["Audience", "Block", "Candidate", "Citation", "Flag", "Persona", "Pro
 
 def build_prompt(question: str, as_of: dt.date | None = None, snapshot: str | None = None, lang: str | None = None,
                  country: str | None = None, persona: Persona | None = None, budget_tokens: int = 4000,
-                 store: Path | str = ".store") -> PromptResult:
-    """One prompt from ``snapshot`` of ``store`` (default: the current one); see ``PromptBuilder`` for many."""
-    with PromptBuilder.open(Path(store), snapshot) as builder:
+                 store: Path | str = ".store", user: Role | None = None) -> PromptResult:
+    """One prompt from ``snapshot`` of ``store`` (default: the current one), of what ``user`` (a role) may
+    see (None: everything); see ``PromptBuilder`` for many."""
+    with PromptBuilder.open(Path(store), snapshot, user) as builder:
         return builder.build(question, as_of=as_of, lang=lang, country=country, persona=persona,
                              budget_tokens=budget_tokens)

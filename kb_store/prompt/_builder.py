@@ -9,6 +9,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb_store.access import Role, clearance_of
 from kb_store.engine import Engine
 from kb_store.manifest import Manifest
 from kb_store.prompt import _rank
@@ -69,8 +70,9 @@ class PromptBuilder:
         self.count = lru_cache(maxsize=65536)(count_tokens)  # the law's wordings recur from question to question
 
     @classmethod
-    def open(cls, store_root: Path, snapshot: str | None = None) -> PromptBuilder:
-        manifest, engine = Store(Path(store_root)).open(snapshot)
+    def open(cls, store_root: Path, snapshot: str | None = None, role: Role | None = None) -> PromptBuilder:
+        """``role``: build from what it may see alone (``kb_store.access``); None: everything."""
+        manifest, engine = Store(Path(store_root)).open(snapshot, clearance_of(role))
         return cls(engine, manifest)
 
     @property
