@@ -259,12 +259,11 @@ class FineTable(Source):
         return self
 
     def _check_field_access(self) -> None:
-        mapped = self._mapping.fields.specs()
+        optional = sorted(name for name, spec in self._mapping.fields.specs().items() if not spec.required)
         for name, label in self.field_access.items():
-            if name not in mapped or name == "row_id":
-                labelled = sorted(set(mapped) - {"row_id"})
-                raise _field_error("field_access", "field_unknown", _not_one_of(name, "a field of the mapping that "
-                                                                                "may be left out", labelled))
+            if name not in optional:  # a row without a required field is no record: it cannot be left out
+                raise _field_error("field_access", "field_unknown",
+                                   _not_one_of(name, "an optional field of the mapping", optional))
             if not re.match(LABEL, label):
                 raise _field_error("field_access", "label", f"{name}: not an access label: {label!r}")
 
