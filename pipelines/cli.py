@@ -23,7 +23,7 @@ from kb_store import DecisionPage, DecisionView, EnforcementFilter, NotUnderstoo
 from kb_store.cases import EventView
 from kb_store.read import render_markdown
 from parsers.normalise.money import format_amount, minor_digits
-from kb_store.access import AccessError
+from kb_store.access import AccessError, view_key, views_of
 from pipelines import cli_access, cli_forget, cli_prompt, cli_snapshots
 from pipelines.answers import decisions_answer, provision_answer
 from pipelines.sources import DEFAULT_CONFIG, ConfigError
@@ -181,6 +181,8 @@ def _print_summary(console: Console, report) -> None:
         checks.add_row(check.name, result, check.summary)
     console.print(checks)
     console.print("rows: " + ", ".join(f"{name} {count}" for name, count in manifest.counts.items()))
+    if views := views_of(manifest.labels):
+        console.print("views for readers of fewer labels: " + ", ".join(view_key(view) for view in views))
     if report.seconds:  # none when the fetch alone showed that nothing changed
         console.print("stage seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in report.seconds.items()))
     if report.kept:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,12 +38,18 @@ OFFLINE = REPO / "examples" / "offline.toml"
 
 @pytest.fixture(scope="session")
 def offline_store(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Path:
-    """One refresh of everything ``examples/offline.toml`` lists, shared by the tests that read it."""
+    """One refresh of everything ``examples/offline.toml`` lists, shared by the tests that read it and by
+    the workers of one run (``pytest -n``): the first to get here builds it, the others wait, then read."""
+    from kb_store import Store
     from pipelines.refresh import refresh
 
-    store = tmp_path_factory.mktemp("store")
-    report = refresh(OFFLINE, store)
-    assert report.published, "the first refresh of an empty store publishes"
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    base = tmp_path_factory.getbasetemp()
+    store = base.parent / f"offline-store-{run}" if run else base / "offline-store"
+    with open(f"{store}.lock", "a", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if Store(store).current_id() is None:
+            assert refresh(OFFLINE, store).published, "the first refresh of an empty store publishes"
     return store
 
 
