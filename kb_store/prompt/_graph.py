@@ -43,13 +43,15 @@ class Graph:
 
     def units(self, ids: list[str], langs: list[str]) -> list[dict[str, Any]]:
         """Wordings valid on as_of of the provisions ``ids``, in ``langs``."""
+        # Each provision looked up by its key, then its versions: not every version of every language
+        # scanned and tested against the list (four times slower on the 24 languages).
         return self._run(
             "law.units",
-            "MATCH (v:Version) "
-            f"WHERE list_contains($ids, v.provision_id) AND list_contains($langs, v.lang) AND {_IN_FORCE.format(x='v')} "
+            "UNWIND $ids AS wanted MATCH (p:Provision {id: wanted})-[:HAS_VERSION]->(v:Version) "
+            f"WHERE list_contains($langs, v.lang) AND {_IN_FORCE.format(x='v')} "
             "RETURN v.provision_id AS id, v.id AS version_id, v.lang AS lang, v.heading AS heading, "
             "v.text AS text, v.valid_from AS valid_from, v.valid_to AS valid_to ORDER BY id, lang",
-            {"ids": ids, "langs": langs, "as_of": self._as_of})
+            {"ids": list(dict.fromkeys(ids)), "langs": langs, "as_of": self._as_of})
 
     def cross_references(self, ids: list[str], lang: str) -> list[dict[str, Any]]:
         """CITES edges, both ways, of the provisions ``ids``, as read in the wordings valid on as_of."""
