@@ -13,6 +13,7 @@ Figures are printed, not asserted.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import statistics
@@ -26,8 +27,9 @@ from pipelines.refresh import refresh
 REPO = Path(__file__).resolve().parents[1]
 
 
-def labelled(config: Path, labels: dict[str, str], fields: dict[str, dict[str, str]], folder: Path) -> Path:
-    """``config`` with ``access`` set on the named entries and ``field_access`` on the named tables."""
+def labelled(config: Path, labels: dict[str, str], fields: dict[str, dict[str, str]]) -> Path:
+    """``config`` with ``access`` set on the named entries and ``field_access`` on the named tables, written
+    beside it (its paths are relative to its folder); the caller removes it."""
     text = config.read_text(encoding="utf-8")
     for name in {*labels, *fields}:
         extra = [f'access = "{labels[name]}"'] if name in labels else []
@@ -36,7 +38,7 @@ def labelled(config: Path, labels: dict[str, str], fields: dict[str, dict[str, s
         text, found = re.subn(rf'(?m)^name = "{re.escape(name)}"$', lambda m: "\n".join([m[0], *extra]), text)
         if not found:
             raise SystemExit(f"no entry named {name!r} in {config}")
-    path = folder / "labelled.toml"
+    path = config.with_name(f".{config.stem}.labelled-{os.getpid()}.toml")
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -74,12 +76,16 @@ def main() -> None:
         where, label = item.split("=", 1)
         table, field = where.split(".", 1)
         fields.setdefault(table, {})[field] = label
-    with tempfile.TemporaryDirectory(prefix="lexgraph-bench-access-") as tmp:
-        folder, cache = Path(tmp), Path(tmp) / "parsed"
-        cache.mkdir()
-        configs = {"no labels": args.config.resolve(), "labelled": labelled(args.config.resolve(), labels, fields, folder)}
-        publish(configs["no labels"], folder, cache)  # fills the parse cache: every run below reads from it
-        found = {name: [publish(config, folder, cache) for _ in range(args.runs)] for name, config in configs.items()}
+    configs = {"no labels": args.config.resolve(), "labelled": labelled(args.config.resolve(), labels, fields)}
+    try:
+        with tempfile.TemporaryDirectory(prefix="lexgraph-bench-access-") as tmp:
+            folder, cache = Path(tmp), Path(tmp) / "parsed"
+            cache.mkdir()
+            publish(configs["no labels"], folder, cache)  # fills the parse cache: every run below reads from it
+            found = {name: [publish(config, folder, cache) for _ in range(args.runs)]
+                     for name, config in configs.items()}
+    finally:
+        configs["labelled"].unlink()
     print(f"{args.config.name}, {args.runs} runs each, parses cached; labels: {labels}, fields: {fields}")
     print(f"{'':12}{'snapshot stage':>28}{'whole refresh':>28}{'snapshot on disk':>30}  views")
     for name, runs in found.items():
