@@ -1,5 +1,6 @@
 """The Kùzu store: engine adapter, bulk load, published snapshots, point-in-time reads."""
 
+from kb_store.access import AccessError, Role, Roles, UnknownKey
 from kb_store.diff import RowChange, SnapshotDiff, diff_snapshots
 from kb_store._mentions import NotUnderstood, short_id
 from kb_store.enforcement import DecisionPage, DecisionView, EnforcementFilter
@@ -9,7 +10,8 @@ from kb_store.read import ProvisionView, Reader
 from kb_store.pool import OpenSnapshot, SnapshotPool
 from kb_store.store import SNAPSHOT_ID, Lease, SnapshotInUse, Store, StoreLocked, UnknownSnapshot
 
-__all__ = ["SNAPSHOT_ID", "CheckResult", "DecisionPage", "DecisionView", "EnforcementFilter", "Lease", "Manifest",
-           "NotUnderstood", "OpenSnapshot", "PointerMove", "ProvisionView", "Pruned", "Quarantined", "Reader", "RowChange",
-           "SnapshotDiff", "SnapshotInUse", "SnapshotPool", "SourceEntry", "Store", "StoreLocked", "UnknownSnapshot",
-           "diff_snapshots", "disk_usage", "prune", "prune_plan", "short_id"]
+__all__ = ["SNAPSHOT_ID", "AccessError", "CheckResult", "DecisionPage", "DecisionView", "EnforcementFilter", "Lease",
+           "Manifest", "NotUnderstood", "OpenSnapshot", "PointerMove", "ProvisionView", "Pruned", "Quarantined",
+           "Reader", "Role", "Roles", "RowChange", "SnapshotDiff", "SnapshotInUse", "SnapshotPool", "SourceEntry",
+           "Store", "StoreLocked", "UnknownKey", "UnknownSnapshot", "diff_snapshots", "disk_usage", "prune",
+           "prune_plan", "short_id"]

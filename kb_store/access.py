@@ -43,8 +43,7 @@ class UnknownKey(LookupError):
     """An API key no role holds. Its message tells nothing of what the store holds."""
 
 
-Clearance = frozenset[str]  # the labels a reader may see; always holds "public"
-EVERYTHING: Clearance | None = None  # the operator's reads: every label (the store's files are theirs anyway)
+Clearance = frozenset[str]  # the labels a reader may see; always holds "public" (None where one is taken: all)
 
 
 def clearance(labels: Iterable[str]) -> Clearance:
