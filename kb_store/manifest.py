@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Literal
 
 from kb_store.access import PUBLIC, Clearance, clearance
@@ -64,6 +65,10 @@ class Manifest(Record):
     checks: list[CheckResult]
     quarantined: list[Quarantined]
     quarantined_rows: list[QuarantinedRow] = []
+
+    def keeping(self, keep: Callable[[SourceEntry], bool]) -> Manifest:
+        """The manifest of the sources ``keep`` accepts alone: what a guard compares a refresh with."""
+        return self.model_copy(update={"sources": [s for s in self.sources if keep(s)]})
 
     @property
     def labels(self) -> Clearance:

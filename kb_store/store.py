@@ -104,11 +104,10 @@ class Store:
         """``snapshot``'s manifest as a reader of ``reader`` labels sees it (None: all of it)."""
         if not self.has(snapshot):
             raise UnknownSnapshot(f"no snapshot {snapshot!r} in {self.graphs_dir}")
-        return Manifest.model_validate_json(self._manifest_path(self.view_dir(snapshot, reader)).read_text(
-            encoding="utf-8"))
+        return _read_manifest(self.view_dir(snapshot, reader))
 
     def has(self, snapshot: str) -> bool:
-        return self._manifest_path(self.snapshot_dir(snapshot)).exists()
+        return (self.snapshot_dir(snapshot) / "manifest.json").exists()
 
     def snapshots(self, reader: Clearance | None = None) -> list[Manifest]:
         """Every published snapshot, oldest first (builds in progress and stray folders are none)."""
@@ -147,8 +146,7 @@ class Store:
         folder = self.snapshot_dir(snapshot)
         if reader is None:
             return folder
-        labels = Manifest.model_validate_json(self._manifest_path(folder).read_text(encoding="utf-8")).labels
-        visible = visible_in(labels, reader)
+        visible = visible_in(_read_manifest(folder).labels, reader)
         return folder if visible is None else folder / "views" / view_key(visible)
 
     def graph_path(self, snapshot: str, reader: Clearance | None = None) -> Path:
@@ -157,10 +155,6 @@ class Store:
     def tables_dir(self, snapshot: str, reader: Clearance | None = None) -> Path:
         return self.view_dir(snapshot, reader) / "tables"
 
-    @staticmethod
-    def _manifest_path(folder: Path) -> Path:
-        return folder / "manifest.json"
-
     def open(self, snapshot: str | None = None, reader: Clearance | None = None) -> tuple[Manifest, Engine]:
         """The manifest and read-only graph of ``snapshot`` (default: the current one), as a reader of
         ``reader`` labels sees it (None: all of it)."""
@@ -168,8 +162,10 @@ class Store:
         if snapshot is None:
             raise UnknownSnapshot(f"no published snapshot in {self.root}: "
                                   f"run `lexgraph refresh --store {self.root}` first")
-        manifest = self.manifest(snapshot, reader)
-        return manifest, Engine(self.graph_path(snapshot, reader), read_only=True)
+        if not self.has(snapshot):
+            raise UnknownSnapshot(f"no snapshot {snapshot!r} in {self.graphs_dir}")
+        folder = self.view_dir(snapshot, reader)  # once: it reads the snapshot's manifest for its labels
+        return _read_manifest(folder), Engine(folder / "graph.kuzu", read_only=True)
 
     def open_current(self) -> Engine:
         return self.open()[1]
@@ -297,14 +293,18 @@ class Store:
 
     def _record_move(self, previous: str | None, current: str, action: str, reason: str) -> PointerMove:
         move = PointerMove(at=dt.datetime.now(dt.UTC), action=action, previous=previous, current=current,
-                           by=_user(), reason=reason)
-        _append_durably(self._history, move.model_dump_json() + "\n")
+                           by=user_name(), reason=reason)
+        append_durably(self._history, move.model_dump_json() + "\n")
         return move
 
     def _require_lock(self) -> None:
         if self.root.resolve() not in _HELD:
             # Without a lock, two writers interleave and CURRENT can name a graph still being written.
             raise RuntimeError("writing to a store needs its lock: use `with store.writer():`")
+
+
+def _read_manifest(folder: Path) -> Manifest:
+    return Manifest.model_validate_json((folder / "manifest.json").read_text(encoding="utf-8"))
 
 
 def _build_graph(folder: Path, manifest: Manifest, tables: Mapping[str, Iterable[BaseModel]]) -> Manifest:
@@ -316,7 +316,7 @@ def _build_graph(folder: Path, manifest: Manifest, tables: Mapping[str, Iterable
     return manifest
 
 
-def _user() -> str:
+def user_name() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -342,7 +342,7 @@ def _write_durably(path: Path, text: str) -> None:
     _fsync(path.parent)
 
 
-def _append_durably(path: Path, line: str) -> None:
+def append_durably(path: Path, line: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         os.write(fd, line.encode("utf-8"))

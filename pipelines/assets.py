@@ -138,7 +138,7 @@ def snapshot(context: AssetExecutionContext, raw_documents: stages.Fetched, pars
     config, snapshots = sources.load(), store.store()
     whole = views.Contents(config, parsed_documents, law_versions, cross_references, decision_records, fine_records,
                            decisions, cases)
-    entries = whole.entries()
+    entries = whole.entries
     rebuild = stages.Rebuild.model_validate_json(options.rebuild) if options.rebuild else None
     # What the guards compare with: the snapshot replaced, less the sources forgotten on purpose.
     current = unforgotten(snapshots.manifest(rebuild.of) if rebuild else snapshots.current(), sources.forgotten())
@@ -155,7 +155,7 @@ def snapshot(context: AssetExecutionContext, raw_documents: stages.Fetched, pars
     try:
         manifest, published = stages.publish(
             snapshots, sources.config_sha256(), whole.part(own_guards), rebuild,
-            views={view_key(view.visible): view.contents.part(guards(view.contents.entries(),
+            views={view_key(view.visible): view.contents.part(guards(view.contents.entries,
                                                                      views.seen_in(current, view.visible)))
                    for view in seen})
     except stages.PublishRefused as refused:

@@ -13,8 +13,6 @@ A line per event, appended and fsynced:
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import os
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from kb_store import Manifest
+from kb_store.store import append_durably, user_name
 from pipelines.sources import SourceConfig, load_config
 
 ERASURE_LOG = "erasure.jsonl"
@@ -92,23 +91,15 @@ def forgotten(store: Path) -> Forgotten:
 
 
 def append(store: Path, entry: ErasureEntry) -> None:
-    fd = os.open(Path(store) / ERASURE_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.write(fd, (entry.model_dump_json() + "\n").encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    append_durably(Path(store) / ERASURE_LOG, entry.model_dump_json() + "\n")
 
 
 def entry(action: Literal["forget", "erased", "undo"], sources: list[str], **fields: object) -> ErasureEntry:
-    return ErasureEntry(at=dt.datetime.now(dt.UTC), action=action, sources=sources, by=_user(), **fields)
+    return ErasureEntry(at=dt.datetime.now(dt.UTC), action=action, sources=sources, by=user_name(), **fields)
 
 
 def without_forgotten(config: SourceConfig, gone: Forgotten) -> SourceConfig:
-    if not gone:
-        return config
-    return SourceConfig(**{name: [s for s in getattr(config, name) if not gone.covers(s.name)]
-                           for name in type(config).model_fields})
+    return config.keeping(lambda source: not gone.covers(source.name)) if gone else config
 
 
 def forgotten_listed(config: Path, store: Path) -> list[str]:
@@ -122,11 +113,4 @@ def unforgotten(manifest: Manifest | None, gone: Forgotten) -> Manifest | None:
     on purpose is not a source lost."""
     if manifest is None or not gone:
         return manifest
-    return manifest.model_copy(update={"sources": [s for s in manifest.sources if not gone.covers(s.name)]})
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid {os.getuid()}"
+    return manifest.keeping(lambda source: not gone.covers(source.name))

@@ -53,6 +53,7 @@ _LANG = r"^[a-z]{2}$"
 _VERSION = version("lexgraph")  # in every ETag: another release may answer the same request differently
 _IMMUTABLE = "max-age=31536000, immutable"  # "public" or "private" before it: read without a key or with one
 _ANONYMOUS = Role(name="anonymous")  # a request without a key: what is public
+_NO_ROLES = Roles(roles={})  # served without a roles file: no key is known
 
 
 class Limits(BaseModel):
@@ -189,10 +190,6 @@ def _handle_errors(app: FastAPI, root: str) -> None:
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return _error(422, "; ".join(_problem(e) for e in exc.errors()))
 
-    @app.exception_handler(UnknownKey)
-    async def unknown_key(request: Request, exc: UnknownKey) -> JSONResponse:
-        return _error(401, str(exc), {"WWW-Authenticate": "Bearer"})
-
     @app.exception_handler(_Refused)
     async def refused(request: Request, exc: _Refused) -> JSONResponse:
         return _error(exc.status, scrub(exc.message))
@@ -259,15 +256,10 @@ def _routes(app: FastAPI, pool: SnapshotPool, roles: Roles | None) -> None:
     async def who(request: Request, call_next: Callable) -> Response:
         """The labels the request's key lets it read, before any route reads anything."""
         key = request.headers.get("x-api-key") or _bearer(request.headers.get("authorization"))
-        if key is None:
-            request.state.role = _ANONYMOUS
-        elif roles is None:
-            return _error(401, "unknown API key", {"WWW-Authenticate": "Bearer"})
-        else:
-            try:
-                request.state.role = roles.for_key(key)
-            except UnknownKey as exc:
-                return _error(401, str(exc), {"WWW-Authenticate": "Bearer"})
+        try:
+            request.state.role = _ANONYMOUS if key is None else (roles or _NO_ROLES).for_key(key)
+        except UnknownKey as exc:  # answered here: an exception handler does not see what middleware raises
+            return _error(401, str(exc), {"WWW-Authenticate": "Bearer"})
         return await call_next(request)
 
     @lru_cache(maxsize=16)  # snapshots never change: neither does a diff of two

@@ -41,7 +41,7 @@ import datetime as dt
 import difflib
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
@@ -324,6 +324,14 @@ class SourceConfig(BaseModel):
     @property
     def sources(self) -> list[Source]:
         return [source for field in type(self).model_fields for source in getattr(self, field)]
+
+    def keeping(self, keep: Callable[[Source], bool], fine_table: Callable[[FineTable], FineTable] = lambda t: t
+                ) -> SourceConfig:
+        """The config of the sources ``keep`` accepts alone, each fine table as ``fine_table`` makes it. A
+        copy, not a new config: validating the tables again would read their mapping files back."""
+        return self.model_copy(update={"documents": [d for d in self.documents if keep(d)],
+                                       "decisions": [d for d in self.decisions if keep(d)],
+                                       "fine_tables": [fine_table(t) for t in self.fine_tables if keep(t)]})
 
     @property
     def labels(self) -> set[str]:

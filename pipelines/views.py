@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from kb_store import CheckResult, Manifest, Quarantined, SourceEntry
 from kb_store.access import PUBLIC, Clearance, views_of
@@ -22,7 +23,7 @@ from pipelines.enforcement import EnforcementRecords
 from pipelines.parse_cache import ParseCache
 from pipelines.progress import Reporter
 from pipelines.raw_store import RawStore
-from pipelines.sources import SourceConfig
+from pipelines.sources import Source, SourceConfig
 from schema.enforcement import QuarantinedRow
 from schema.law import CrossReference, Record
 
@@ -52,6 +53,7 @@ class Contents:
     def quarantined_rows(self) -> list[QuarantinedRow]:
         return self.fines.quarantined_rows
 
+    @cached_property  # the guards and publishing both read them
     def entries(self) -> list[SourceEntry]:
         return stages.source_entries(self.config, self.used)
 
@@ -60,7 +62,7 @@ class Contents:
 
     def part(self, guards: list[CheckResult]) -> stages.Part:
         """What publishing builds of it, with the guards that compared its sources with the current ones."""
-        return stages.Part(self.entries(), self.tables(), self.checks() + guards, self.quarantined,
+        return stages.Part(self.entries, self.tables(), self.checks() + guards, self.quarantined,
                            self.quarantined_rows)
 
     def tables(self) -> dict[str, list[Record]]:
@@ -96,17 +98,23 @@ class Reads:
         self.fetched, self.previous, self.raw, self.cache, self.progress = fetched, previous, raw, cache, progress
 
     def view(self, whole: Contents, visible: Clearance) -> View:
-        """The stages run again over what ``visible`` labels show of ``whole``'s sources. The law is read
-        again only when some of it is hidden; decisions and tables, always (their parses are cached)."""
+        """The stages run again over what ``visible`` labels show of ``whole``'s sources. What it shows
+        whole is taken as read: the law when none of it is hidden, and then the decision documents or the
+        tables when none of them is (nor any of a table's fields)."""
         config = seen_config(whole.config, visible)
         parsed, law, references = whole.parsed, whole.law, whole.references
-        if len(config.documents) < len(whole.config.documents):
+        documents, fines = whole.documents, whole.fines
+        law_hidden = not _same(config.documents, whole.config.documents)
+        if law_hidden:
             parsed = stages.parse_sources(config, self.fetched, self.previous, self.raw, self.cache, self.progress)
             law = stages.build_law(parsed)
             references = stages.extract_cross_references(law, self.progress)
         known = frozenset(p.id for p in law.provisions)
         reading = (config, self.fetched, self.previous, self.raw, self.cache, known, self.progress)
-        documents, fines = enforcement.read_decisions(*reading), enforcement.read_fine_tables(*reading)
+        if law_hidden or not _same(config.decisions, whole.config.decisions):
+            documents = enforcement.read_decisions(*reading)
+        if law_hidden or not _same(config.fine_tables, whole.config.fine_tables):
+            fines = enforcement.read_fine_tables(*reading)
         reconciled = enforcement.reconcile_records(config, documents, fines)
         cases = enforcement.build_cases(reconciled, documents, fines)
         return View(visible, Contents(config, parsed, law, references, documents, fines, reconciled, cases))
@@ -115,21 +123,20 @@ class Reads:
         return [self.view(whole, visible) for visible in views_of(whole.config.labels)]
 
 
+def _same(seen: list[Source], whole: list[Source]) -> bool:
+    """Every source of ``whole`` seen, as it is (a table seen whole is the very entry)."""
+    return len(seen) == len(whole) and all(a is b for a, b in zip(seen, whole))
+
+
 def seen_config(config: SourceConfig, visible: Clearance) -> SourceConfig:
     """The sources a reader of ``visible`` labels sees, each as it sees it (fine tables without the fields
     labelled otherwise)."""
-    # A copy, not a new config: validating the tables again would read their whole mappings back.
-    return config.model_copy(update={
-        "documents": [d for d in config.documents if d.access in visible],
-        "decisions": [d for d in config.decisions if d.access in visible],
-        "fine_tables": [t.seen_with(visible) for t in config.fine_tables if t.access in visible]})
+    return config.keeping(lambda source: source.access in visible, lambda table: table.seen_with(visible))
 
 
 def seen_in(current: Manifest | None, visible: Clearance) -> Manifest | None:
     """What a reader of ``visible`` labels saw of the current snapshot: the sources a guard compares with."""
-    if current is None:
-        return None
-    return current.model_copy(update={"sources": [s for s in current.sources if s.access in visible]})
+    return current.keeping(lambda source: source.access in visible) if current else None
 
 
 def _labelled(tables: dict[str, list[Record]], by_sha256: dict[str, set[str]]) -> dict[str, list[Record]]:
@@ -137,20 +144,20 @@ def _labelled(tables: dict[str, list[Record]], by_sha256: dict[str, set[str]]) -
     several: any of them shows it); a decision, a case and an event those of their records."""
     if all(labels == {PUBLIC} for labels in by_sha256.values()):
         return tables  # every node is public already
-    def label(shas: Iterable[str]) -> str:
-        return ",".join(sorted({lab for sha in shas for lab in by_sha256.get(sha, ())})) or PUBLIC
 
-    records = {r.id: label([r.source_sha256]) for r in tables["SourceRecord"]}
+    def joined(labels: Iterable[str], among: Mapping[str, str]) -> str:
+        """The labels of the ``labels`` keys in ``among``, as one ``access`` value."""
+        return ",".join(sorted({one for key in labels for one in among.get(key, PUBLIC).split(",")}))
 
-    def of_records(ids: Iterable[str]) -> str:
-        return ",".join(sorted({lab for rid in ids for lab in records.get(rid, PUBLIC).split(",")}))
-
-    decisions = {d.id: of_records(d.sources) for d in tables["Decision"]}
+    documents = {sha: ",".join(sorted(labels)) for sha, labels in by_sha256.items()}
+    records = {r.id: joined([r.source_sha256], documents) for r in tables["SourceRecord"]}
+    decisions = {d.id: joined(d.sources, records) for d in tables["Decision"]}
     labels = {
-        "Provision": lambda p: label(p.source_sha256), "Version": lambda v: label(v.source_sha256),
-        "SourceDocument": lambda d: label([d.sha256]), "SourceRecord": lambda r: records[r.id],
-        "Decision": lambda d: decisions[d.id], "CaseEvent": lambda e: of_records(e.record_ids),
-        "EnforcementCase": lambda c: ",".join(sorted({lab for d in c.decision_ids for lab in decisions[d].split(",")})),
+        "Provision": lambda p: joined(p.source_sha256, documents),
+        "Version": lambda v: joined(v.source_sha256, documents),
+        "SourceDocument": lambda d: documents.get(d.sha256, PUBLIC), "SourceRecord": lambda r: records[r.id],
+        "Decision": lambda d: decisions[d.id], "CaseEvent": lambda e: joined(e.record_ids, records),
+        "EnforcementCase": lambda c: joined(c.decision_ids, decisions),
     }
     return {name: [row.model_copy(update={"access": labels[name](row)}) for row in rows] if name in labels else rows
             for name, rows in tables.items()}
